@@ -1,0 +1,22 @@
+// Memory for coroutine frames. Every Task's promise routes operator new/delete here, so each
+// frame is allocated together with the TaskHeader in front of it (one allocation per task).
+#pragma once
+
+#include <cstddef>
+
+namespace corio::detail {
+
+/// Allocates a TaskHeader followed by `frame_size` bytes and returns the frame's address.
+/// Throws std::bad_alloc.
+void* allocate_frame(std::size_t frame_size);
+
+/// Called by operator delete when a frame is destroyed. Frees the memory, or, while a
+/// JoinHandle still refers to the header, marks the frame gone and leaves the freeing to
+/// the last reference (see release_memory).
+void on_frame_destroyed(void* frame) noexcept;
+
+/// Frees a header whose frame is already gone.
+struct TaskHeader;
+void release_memory(TaskHeader* header) noexcept;
+
+}  // namespace corio::detail

@@ -1,0 +1,194 @@
+// TaskHeader: the scheduler's view of a task. Every coroutine frame corio allocates is
+// preceded by one (see frame_memory.hpp); for a spawned task it holds the state word that
+// decides who may schedule the task, the reference count that decides who frees it, and the
+// join slot through which it reports completion. Nested (awaited, never spawned) tasks carry
+// an unused header: one allocation per frame, and spawn allocates nothing more.
+//
+// The wait protocol. A task suspends at a leaf awaitable (a sleep, a join, a channel recv)
+// only after `begin_wait`, which records where to resume and opens a new wait epoch. The
+// awaitable hands the returned Waker to whoever will end the wait. Any number of parties may
+// race to end it (the event itself, a cancel, a timeout): `try_claim` lets exactly one of
+// them win, and only the winner schedules the task. A Waker from an older wait can never
+// wake a newer one, because its epoch no longer matches.
+//
+// Rule for wakers: touch the task only while it cannot have resumed, that is, before the
+// claim succeeded, or under the lock that the task itself takes when it unregisters.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+
+namespace corio::detail {
+
+class TaskRegistry;
+struct TaskHeader;
+
+/// One suspension of one task: waking it schedules the task iff that suspension is still
+/// the one it waits in. Copyable: a pointer and an epoch.
+struct Waker {
+  TaskHeader* task = nullptr;
+  std::uint32_t epoch = 0;
+
+  /// Ends the wait and schedules the task, unless someone else already ended it.
+  /// Thread safety: any thread. Defined in scheduling.hpp.
+  void wake() const noexcept;
+};
+
+/// A party that waits for a task to finish (a joining task, a gather, a blocked thread).
+/// Lives in the waiter's frame or stack; the finishing task calls `notify` exactly once.
+struct Completion {
+  void (*notify)(Completion* self) noexcept;
+};
+
+/// The outcome of a claim.
+enum class Claim : std::uint8_t {
+  stale,          ///< the wait was already ended (or is not this epoch): do nothing
+  schedule,       ///< won; the task is idle: the claimer must put it on a run queue
+  while_running,  ///< won; the task is still in its poll: its worker will requeue it
+};
+
+struct TaskHeader {
+  // ---- State word ---------------------------------------------------------------------
+  // bit           meaning
+  // kRunning      a worker is inside this task's poll (resume() has not returned)
+  // kNotified     the task is in a run queue, or must be requeued when its poll ends
+  // kWaiting      suspended in a wait that the Waker of the current epoch may end
+  // kComplete     the coroutine finished (or was destroyed at shutdown); wakes are ignored
+  // kCancelled    cancellation was requested (used by cancel(), timers/cancellation issue)
+  // kFrameGone    the frame was destroyed while references remain: only memory is left
+  // bits 8..31    epoch of the current wait, incremented by every begin_wait
+  static constexpr std::uint32_t kRunning = 1u << 0;
+  static constexpr std::uint32_t kNotified = 1u << 1;
+  static constexpr std::uint32_t kWaiting = 1u << 2;
+  static constexpr std::uint32_t kComplete = 1u << 3;
+  static constexpr std::uint32_t kCancelled = 1u << 4;
+  static constexpr std::uint32_t kFrameGone = 1u << 5;
+  static constexpr std::uint32_t kEpochShift = 8;
+  static constexpr std::uint32_t kEpochOne = 1u << kEpochShift;
+
+  // ---- Join slot values -----------------------------------------------------------------
+  static constexpr std::uintptr_t kJoinEmpty = 0;      // running, nobody waiting
+  static constexpr std::uintptr_t kJoinComplete = 1;   // finished; the result is readable
+  static constexpr std::uintptr_t kJoinNotifying = 2;  // finishing: notifying its waiter now
+  // any other value: the Completion* of the one party waiting for it
+
+  std::atomic<std::uint32_t> state{0};
+  /// Owners of the frame: one for the runtime while the task is unfinished, one for the
+  /// JoinHandle. The last to let go frees it.
+  std::atomic<std::uint32_t> refs{0};
+  /// Size passed to the frame allocator, needed to give the memory back.
+  std::uint32_t frame_size = 0;
+  std::atomic<std::uintptr_t> join{kJoinEmpty};
+  /// The registry that owns this task while it is alive; null for nested tasks and for
+  /// tasks orphaned by a runtime shutdown.
+  TaskRegistry* registry = nullptr;
+  union {
+    /// Where the next poll resumes: the innermost suspended coroutine of this task.
+    void* resume_address;
+    /// Link in the owner registry's stack of tasks released from other threads (the task
+    /// has finished, so it no longer needs resume_address).
+    TaskHeader* remote_next;
+  };
+  /// Links of the owner registry's list of live tasks.
+  TaskHeader* prev = nullptr;
+  TaskHeader* next = nullptr;
+
+  TaskHeader() noexcept : resume_address(nullptr) {}
+
+  static std::uint32_t epoch_of(std::uint32_t s) noexcept { return s >> kEpochShift; }
+
+  /// Opens a new wait: the task will resume at `h`. Called by the task itself, during its
+  /// poll, just before it suspends. Returns the Waker for this wait, and in `*prior` the
+  /// state before (so the caller can see a pending cancellation).
+  Waker begin_wait(std::coroutine_handle<> h, std::uint32_t* prior = nullptr) noexcept {
+    resume_address = h.address();
+    // Release: whoever claims this wait must see resume_address. kWaiting is clear here
+    // (a task is in at most one wait), so adding sets it.
+    std::uint32_t s = state.fetch_add(kEpochOne | kWaiting, std::memory_order_acq_rel);
+    if (prior) *prior = s;
+    return Waker{this, (epoch_of(s) + 1) & (~0u >> kEpochShift)};
+  }
+
+  /// Ends the wait of `epoch` for whoever calls first (see Claim).
+  Claim try_claim(std::uint32_t epoch) noexcept {
+    std::uint32_t s = state.load(std::memory_order_relaxed);
+    std::uint32_t next_state;
+    do {
+      if (!(s & kWaiting) || epoch_of(s) != epoch) return Claim::stale;
+      next_state = (s & ~kWaiting) | kNotified;
+    } while (!state.compare_exchange_weak(s, next_state, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+    return (s & kRunning) ? Claim::while_running : Claim::schedule;
+  }
+
+  /// Called by the task itself, still in its poll, when the awaitable decides not to
+  /// suspend after all (the event already happened). True: the wait is closed and the task
+  /// continues at once. False: another party claimed it first; the task must suspend and
+  /// will be requeued when its poll ends.
+  bool abandon_wait(std::uint32_t epoch) noexcept {
+    std::uint32_t s = state.load(std::memory_order_relaxed);
+    do {
+      if (!(s & kWaiting) || epoch_of(s) != epoch) return false;
+    } while (!state.compare_exchange_weak(s, s & ~kWaiting, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+    return true;
+  }
+
+  // ---- Join slot ------------------------------------------------------------------------
+
+  /// Registers the single party waiting for this task. False if it has already finished.
+  bool add_join_waiter(Completion* c) noexcept {
+    std::uintptr_t expected = kJoinEmpty;
+    return join.compare_exchange_strong(expected, reinterpret_cast<std::uintptr_t>(c),
+                                        std::memory_order_acq_rel, std::memory_order_acquire);
+  }
+
+  /// Unregisters `c`. False if the task finished first and has notified (or is notifying)
+  /// `c`; returns only once that notification is over, so `c` may then be destroyed.
+  bool remove_join_waiter(Completion* c) noexcept {
+    std::uintptr_t expected = reinterpret_cast<std::uintptr_t>(c);
+    if (join.compare_exchange_strong(expected, kJoinEmpty, std::memory_order_acq_rel)) {
+      return true;
+    }
+    while (join.load(std::memory_order_acquire) != kJoinComplete) {
+      // The finisher is between taking `c` and publishing kJoinComplete: a few instructions.
+    }
+    return false;
+  }
+
+  /// Publishes completion (the result is written) and notifies the waiter, if any.
+  void notify_join() noexcept {
+    std::uintptr_t expected = kJoinEmpty;
+    if (join.compare_exchange_strong(expected, kJoinComplete, std::memory_order_acq_rel)) {
+      return;
+    }
+    std::uintptr_t waiter = join.exchange(kJoinNotifying, std::memory_order_acq_rel);
+    if (waiter != kJoinEmpty) {
+      auto* c = reinterpret_cast<Completion*>(waiter);
+      c->notify(c);
+    }
+    join.store(kJoinComplete, std::memory_order_release);
+  }
+
+  bool join_complete() const noexcept {
+    return join.load(std::memory_order_acquire) == kJoinComplete;
+  }
+};
+
+/// Bytes reserved in front of every coroutine frame for its TaskHeader: a multiple of the
+/// frame's alignment (16) so the frame stays aligned.
+inline constexpr std::size_t kHeaderSpace = 64;
+static_assert(sizeof(TaskHeader) <= kHeaderSpace);
+
+/// The header of the frame at `frame` (a coroutine_handle's address()). GCC and Clang place
+/// the frame at the address operator new returned, which is what makes this exact;
+/// frame_memory.cpp checks it on every allocation in debug builds.
+inline TaskHeader* header_of(void* frame) noexcept {
+  return reinterpret_cast<TaskHeader*>(static_cast<char*>(frame) - kHeaderSpace);
+}
+inline void* frame_of(TaskHeader* header) noexcept {
+  return reinterpret_cast<char*>(header) + kHeaderSpace;
+}
+
+}  // namespace corio::detail

@@ -1,0 +1,96 @@
+// Runtime and run(): the event loops that run corio tasks.
+//
+//   corio::Task<int> amain() { co_return 42; }
+//   int main() { return corio::run(amain()); }            // asyncio.run(amain())
+//
+// A Runtime starts one worker thread per core (or RuntimeOptions::workers). Each worker
+// runs tasks from its own queue, steals from busy workers when idle, and sleeps in
+// epoll_wait when there is nothing to do (docs/architecture.md has the algorithm).
+#pragma once
+
+#include <memory>
+#include <utility>
+
+#include "corio/core/detail/scheduling.hpp"
+#include "corio/core/error.hpp"
+#include "corio/core/join_handle.hpp"
+#include "corio/core/task.hpp"
+
+namespace corio {
+
+/// How a Runtime is built. Aggregate: `corio::run(amain(), {.workers = 2})`.
+struct RuntimeOptions {
+  /// Worker threads; 0 means one per hardware thread.
+  unsigned workers = 0;
+  /// Capacity of each worker's local run queue (a power of two, at least 2). Tasks beyond it
+  /// overflow to the global queue. Tests shrink it to reach the overflow and steal paths.
+  unsigned local_queue_capacity = 256;
+};
+
+namespace detail {
+/// Blocks the calling (non-worker) thread until `task` has finished.
+void wait_blocking(TaskHeader* task);
+}  // namespace detail
+
+/// A set of worker threads that run tasks. Several runtimes may exist at once.
+///
+/// Thread safety: spawn and block_on may be called from any thread; the destructor must not
+///   race with them.
+/// Shutdown: destroying the Runtime stops its workers, then destroys every task that has not
+///   finished (their frames are freed; their JoinHandles yield CancelledError).
+class Runtime {
+ public:
+  /// Starts the workers. Throws UsageError for invalid options, std::system_error when the
+  /// kernel refuses a thread, an epoll instance or an eventfd.
+  explicit Runtime(RuntimeOptions options = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  /// Number of worker threads.
+  unsigned workers() const noexcept;
+
+  /// Schedules `task` on this runtime from any thread (from outside, through the global
+  /// queue, waking a parked worker). Errors: UsageError for an empty Task.
+  template <class T>
+  JoinHandle<T> spawn(Task<T> task) {
+    auto handle = task.release();
+    if (!handle) throw UsageError("Runtime::spawn of an empty Task (moved from?)");
+    detail::TaskHeader* header;
+    try {
+      header = detail::spawn_root(handle, scheduler_.get());
+    } catch (...) {
+      task = Task<T>(handle);
+      throw;
+    }
+    return JoinHandle<T>(header);
+  }
+
+  /// Runs `task` on this runtime and blocks the calling thread until it finishes; returns
+  /// its result or rethrows its exception.
+  /// Errors: UsageError when called on one of this runtime's workers (that would block the
+  ///   worker that has to run the task: co_await the task instead).
+  template <class T>
+  T block_on(Task<T> task) {
+    check_blocking_allowed();
+    JoinHandle<T> handle = spawn(std::move(task));
+    detail::wait_blocking(detail::JoinHandleAccess::task(handle));
+    return detail::JoinHandleAccess::take_result(handle);
+  }
+
+ private:
+  void check_blocking_allowed() const;
+
+  std::unique_ptr<detail::Scheduler> scheduler_;
+};
+
+/// asyncio.run: builds a Runtime with `options`, runs `main` to completion, shuts the
+/// runtime down and returns main's result (or rethrows its exception). May be called any
+/// number of times in a program.
+template <class T>
+T run(Task<T> main, RuntimeOptions options = {}) {
+  Runtime runtime(options);
+  return runtime.block_on(std::move(main));
+}
+
+}  // namespace corio

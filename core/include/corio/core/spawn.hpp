@@ -1,0 +1,48 @@
+// spawn(): asyncio.create_task for corio. The task starts running concurrently, on any
+// worker of the current runtime, and the returned JoinHandle awaits its result.
+//
+//   corio::Task<> server() {
+//     corio::JoinHandle<int> h = corio::spawn(work(1));
+//     int r = co_await h;
+//   }
+#pragma once
+
+#include <utility>
+
+#include "corio/core/detail/scheduling.hpp"
+#include "corio/core/error.hpp"
+#include "corio/core/join_handle.hpp"
+#include "corio/core/task.hpp"
+
+namespace corio {
+
+/// Schedules `task` on the runtime running the caller and returns its handle. The new task
+/// goes to the calling worker's LIFO slot (it runs next there unless another worker takes
+/// it first, keeping its data in this core's cache); the task it displaces goes to the
+/// worker's run queue, where idle workers steal it.
+///
+/// Thread safety: call from a task of a corio runtime. From other threads use
+///   Runtime::spawn.
+/// Errors: UsageError when there is no current runtime, or when `task` is empty or has
+///   already been awaited. Allocates nothing beyond the task's own frame.
+template <class T>
+JoinHandle<T> spawn(Task<T> task) {
+  auto handle = task.release();
+  if (!handle) {
+    throw UsageError("corio::spawn of an empty Task (moved from?): pass the Task itself");
+  }
+  if (handle.promise().continuation_) {
+    task = Task<T>(handle);
+    throw UsageError("corio::spawn of a Task that is already being awaited");
+  }
+  detail::TaskHeader* header;
+  try {
+    header = detail::spawn_root(handle);
+  } catch (...) {
+    task = Task<T>(handle);  // give the frame back to be destroyed with `task`
+    throw;
+  }
+  return JoinHandle<T>(header);
+}
+
+}  // namespace corio

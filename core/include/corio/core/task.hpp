@@ -1,0 +1,189 @@
+// Task<T>: corio's coroutine type, what `async def` is to Python.
+//
+//   corio::Task<int> twice(int x) {
+//     co_await corio::sleep_for(10ms);
+//     co_return 2 * x;
+//   }
+//   corio::Task<> caller() { int y = co_await twice(21); }   // runs twice() to completion
+//
+// A Task is lazy: calling twice(21) creates its frame and runs nothing. It starts when it is
+// awaited (and then runs inline, as part of the awaiting task) or spawned (and then runs
+// concurrently, see spawn.hpp). It is move-only and is consumed by the one co_await that
+// takes its result.
+#pragma once
+
+#include <coroutine>
+#include <exception>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "corio/core/detail/frame_memory.hpp"
+#include "corio/core/detail/scheduling.hpp"
+#include "corio/core/detail/task_header.hpp"
+#include "corio/core/error.hpp"
+
+namespace corio {
+
+template <class T = void>
+class Task;
+
+namespace detail {
+
+/// What every Task promise shares: frame allocation with a header, and the continuation.
+class PromiseBase {
+ public:
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* frame) noexcept { on_frame_destroyed(frame); }
+
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    // Symmetric transfer: returning the continuation resumes it as a tail call, so a chain
+    // of a million nested co_awaits unwinds without growing the stack.
+    template <class Promise>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
+      PromiseBase& promise = self.promise();
+      if (promise.continuation_) return promise.continuation_;
+      finish_root(header_of(self.address()));
+      return std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+
+  /// The coroutine awaiting this one; null for a spawned task (its worker is the caller).
+  std::coroutine_handle<> continuation_;
+};
+
+/// Result storage: empty, a value, or the exception the coroutine ended with.
+template <class T>
+class TaskPromise : public PromiseBase {
+ public:
+  Task<T> get_return_object() noexcept;
+
+  template <class U = T>
+    requires std::is_convertible_v<U&&, T>
+  void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
+    result_.template emplace<1>(std::forward<U>(value));
+  }
+  void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
+
+  /// Moves the value out, or rethrows the coroutine's exception.
+  T take_result() {
+    if (result_.index() == 2) std::rethrow_exception(std::get<2>(result_));
+    return std::move(std::get<1>(result_));
+  }
+  bool has_exception() const noexcept { return result_.index() == 2; }
+  std::exception_ptr exception() const noexcept {
+    return result_.index() == 2 ? std::get<2>(result_) : nullptr;
+  }
+
+ private:
+  std::variant<std::monostate, T, std::exception_ptr> result_;
+};
+
+template <>
+class TaskPromise<void> : public PromiseBase {
+ public:
+  Task<void> get_return_object() noexcept;
+
+  void return_void() noexcept {}
+  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+  void take_result() {
+    if (exception_) std::rethrow_exception(exception_);
+  }
+  bool has_exception() const noexcept { return exception_ != nullptr; }
+  std::exception_ptr exception() const noexcept { return exception_; }
+
+ private:
+  std::exception_ptr exception_;
+};
+
+}  // namespace detail
+
+/// A lazy, move-only coroutine returning T (or rethrowing its exception) to its awaiter.
+///
+/// Suspends: `co_await task` starts the task and suspends the caller until it finishes.
+/// Resumes on: the thread where the task finished (symmetric transfer, no scheduler hop).
+/// Cancellation: a Task runs as part of its awaiter, so it is cancelled with it.
+/// Thread safety: a Task object is owned by one coroutine at a time; it is not shared.
+/// Errors: awaiting an empty (moved-from) or already awaited Task throws UsageError.
+template <class T>
+class [[nodiscard]] Task {
+ public:
+  using promise_type = detail::TaskPromise<T>;
+  using value_type = T;
+
+  static_assert(std::is_void_v<T> || std::is_object_v<T>,
+                "Task<T>: T must be void or an object type (wrap references in "
+                "std::reference_wrapper)");
+
+  Task() noexcept = default;
+  explicit Task(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
+  Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      if (handle_) handle_.destroy();
+      handle_ = std::exchange(other.handle_, nullptr);
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() {
+    if (handle_) handle_.destroy();
+  }
+
+  /// False for a moved-from (empty) Task.
+  explicit operator bool() const noexcept { return static_cast<bool>(handle_); }
+
+  class Awaiter {
+   public:
+    explicit Awaiter(std::coroutine_handle<promise_type> handle) noexcept : handle_(handle) {}
+    bool await_ready() const {
+      if (!handle_) {
+        throw UsageError(
+            "co_await on an empty corio::Task: it was moved from (into spawn, gather or "
+            "another variable); await the object that now owns it");
+      }
+      if (handle_.done() || handle_.promise().continuation_) {
+        throw UsageError(
+            "co_await on a corio::Task that was already awaited: a Task yields its result "
+            "once; keep the result, or spawn the task and await its JoinHandle");
+      }
+      return false;
+    }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+      handle_.promise().continuation_ = caller;
+      return handle_;
+    }
+    T await_resume() { return handle_.promise().take_result(); }
+
+   private:
+    std::coroutine_handle<promise_type> handle_;
+  };
+
+  Awaiter operator co_await() const& noexcept { return Awaiter(handle_); }
+  Awaiter operator co_await() const&& noexcept { return Awaiter(handle_); }
+
+  /// Gives up ownership of the coroutine (used by spawn). The Task becomes empty.
+  std::coroutine_handle<promise_type> release() noexcept { return std::exchange(handle_, nullptr); }
+
+ private:
+  std::coroutine_handle<promise_type> handle_;
+};
+
+namespace detail {
+template <class T>
+Task<T> TaskPromise<T>::get_return_object() noexcept {
+  return Task<T>(std::coroutine_handle<TaskPromise<T>>::from_promise(*this));
+}
+inline Task<void> TaskPromise<void>::get_return_object() noexcept {
+  return Task<void>(std::coroutine_handle<TaskPromise<void>>::from_promise(*this));
+}
+}  // namespace detail
+
+}  // namespace corio

@@ -1,0 +1,28 @@
+// yield_now(): lets every other runnable task go first (asyncio.sleep(0)).
+#pragma once
+
+#include <coroutine>
+
+namespace corio {
+
+namespace detail {
+/// Reschedules the current task at the back of its worker's run queue once its poll ends.
+/// Throws UsageError outside a corio task.
+void yield_current_task(std::coroutine_handle<> resume_at);
+}  // namespace detail
+
+/// Awaitable returned by yield_now().
+struct YieldAwaiter {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> caller) { detail::yield_current_task(caller); }
+  void await_resume() const noexcept {}
+};
+
+/// Suspends the current task and puts it at the back of its worker's run queue, behind every
+/// task that is already runnable there.
+///
+/// Suspends: always, once. Resumes on: the same worker, unless another worker steals it.
+/// Thread safety: call from a corio task. Errors: UsageError outside one.
+inline YieldAwaiter yield_now() noexcept { return {}; }
+
+}  // namespace corio

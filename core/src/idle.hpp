@@ -1,0 +1,61 @@
+// Idle: which workers are searching for work and which are parked, so that a wake-up goes
+// to a parked worker only when nobody is searching (a searcher will find the task anyway),
+// and at most half of the workers search at once (a burst of work does not stampede them).
+//
+// Protocol (after Tokio's idle.rs):
+//   1. A worker that runs out of local work becomes a searcher, if fewer than half are.
+//   2. A searcher that finds work stops searching; if it was the last searcher it wakes a
+//      parked worker to take over the search (so work keeps spreading).
+//   3. A worker with nothing found parks: it counts itself out of the unparked (and
+//      searching) workers and joins the sleepers. If it was the last searcher it re-checks
+//      every queue before sleeping, because producers skipped waking anyone while it
+//      searched.
+//   4. A producer that queued work wakes one sleeper iff no worker is searching and some
+//      worker is parked; the woken worker starts out counted as a searcher.
+// Both the producer (push, then read the state) and the parking worker (write the state,
+// then read the queues) put a sequentially consistent fence between their two steps, so
+// one of them always sees the other: no wake-up is lost.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace corio::detail {
+
+class Idle {
+ public:
+  explicit Idle(unsigned num_workers);
+
+  /// Step 4: the worker to wake, already counted as unparked and searching; none when a
+  /// searcher exists or nobody sleeps.
+  std::optional<unsigned> worker_to_notify();
+
+  /// Step 1. False when half of the workers are already searching.
+  bool transition_to_searching() noexcept;
+  /// Step 2. True if the caller was the last searcher.
+  bool transition_from_searching() noexcept;
+  /// Step 3. True if the caller was the last searcher (it must re-check the queues).
+  bool transition_to_parked(unsigned worker, bool was_searching);
+  /// A parked worker that woke with work of its own (I/O, timers) counts itself back in.
+  void unpark_worker_by_id(unsigned worker);
+  /// True while `worker` is still on the sleepers list (nobody has woken it).
+  bool is_parked(unsigned worker) const;
+  /// Cheap check, no lock: would a wake-up be useful now?
+  bool should_notify() const noexcept;
+
+ private:
+  // state_: number searching in the low 16 bits, number unparked in the high 16.
+  static constexpr std::uint32_t kUnparkedOne = 1u << 16;
+  static unsigned searching(std::uint32_t s) noexcept { return s & 0xffff; }
+  static unsigned unparked(std::uint32_t s) noexcept { return s >> 16; }
+
+  const unsigned num_workers_;
+  std::atomic<std::uint32_t> state_;
+  mutable std::mutex mutex_;         // guards sleepers_; only taken on the slow paths
+  std::vector<unsigned> sleepers_;
+};
+
+}  // namespace corio::detail

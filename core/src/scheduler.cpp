@@ -1,0 +1,124 @@
+// Scheduler: start-up, cross-thread scheduling and the shutdown protocol (scheduler.hpp).
+#include "scheduler.hpp"
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "corio/core/error.hpp"
+
+namespace corio::detail {
+
+namespace {
+unsigned worker_count(const RuntimeOptions& options) {
+  if (options.workers != 0) return options.workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void validate(const RuntimeOptions& options) {
+  if (options.workers > 4096) {
+    throw UsageError("RuntimeOptions::workers = " + std::to_string(options.workers) +
+                     " is more than corio supports (4096); use 0 for one per core");
+  }
+  std::uint32_t cap = options.local_queue_capacity;
+  if (cap < 2 || cap > LocalQueue::kMaxCapacity || (cap & (cap - 1)) != 0) {
+    throw UsageError("RuntimeOptions::local_queue_capacity = " + std::to_string(cap) +
+                     " must be a power of two from 2 to " +
+                     std::to_string(LocalQueue::kMaxCapacity) + " (the default is 256)");
+  }
+}
+}  // namespace
+
+Scheduler::Scheduler(const RuntimeOptions& options)
+    : idle_((validate(options), worker_count(options))), outside_registry_(*this, nullptr) {
+  unsigned n = worker_count(options);
+  workers_.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<Worker>(*this, i, options.local_queue_capacity));
+  }
+  for (auto& worker : workers_) worker->start();
+}
+
+Scheduler::~Scheduler() { shut_down(); }
+
+Worker* Scheduler::current_worker() const noexcept {
+  Worker* worker = Worker::current();
+  return worker && &worker->scheduler() == this ? worker : nullptr;
+}
+
+void Scheduler::spawn(TaskHeader* task) {
+  if (Worker* worker = current_worker()) {
+    worker->registry().insert(task);
+    worker->schedule_local(task, /*is_yield=*/false);
+    return;
+  }
+  outside_registry_.insert(task);
+  inject_.push(task);
+  notify_parked();
+}
+
+void Scheduler::schedule(TaskHeader* task) noexcept {
+  if (is_shutdown()) return;
+  if (Worker* worker = current_worker()) {
+    worker->schedule_local(task, /*is_yield=*/false);
+    return;
+  }
+  inject_.push(task);
+  notify_parked();
+}
+
+void Scheduler::notify_parked() noexcept {
+  // Pairs with the fence in Worker::park: our push happens before this read of the idle
+  // state, its write of the idle state before its re-check of the queues.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!idle_.should_notify()) return;
+  if (auto worker = idle_.worker_to_notify()) workers_[*worker]->parker().unpark();
+}
+
+void Scheduler::notify_if_work_pending() noexcept {
+  bool pending = inject_.size_approx() != 0;
+  for (auto& worker : workers_) pending = pending || !worker->queue().empty();
+  if (pending) notify_parked();
+}
+
+// ---- Shutdown (the numbered steps are in scheduler.hpp) ---------------------------------
+
+void Scheduler::shut_down() noexcept {
+  // 1.
+  shutdown_.store(true, std::memory_order_release);
+  for (auto& worker : workers_) worker->parker().unpark();
+  for (auto& worker : workers_) worker->join();
+  // 2.
+  for (auto& worker : workers_) worker->drop_queued_tasks();
+  for (TaskHeader* task; inject_.pop(task);) {
+  }
+  // 3.
+  std::vector<TaskRegistry*> registries{&outside_registry_};
+  for (auto& worker : workers_) registries.push_back(&worker->registry());
+  for (TaskRegistry* registry : registries) registry->begin_shutdown();
+  for (TaskRegistry* registry : registries) registry->drain_remote();
+  bool any = true;
+  while (any) {
+    any = false;
+    for (TaskRegistry* registry : registries) {
+      while (TaskHeader* task = registry->pop_any()) {
+        any = true;
+        destroy_unfinished(task);
+      }
+    }
+  }
+}
+
+void Scheduler::destroy_unfinished(TaskHeader* task) noexcept {
+  std::uint32_t s = task->state.load(std::memory_order_acquire);
+  if (s & TaskHeader::kComplete) return;  // finished: its JoinHandle frees it
+  task->state.fetch_or(TaskHeader::kComplete | TaskHeader::kCancelled,
+                       std::memory_order_acq_rel);
+  task->join.store(TaskHeader::kJoinComplete, std::memory_order_release);
+  // The runtime's reference is still held, so the memory outlives the frame (kFrameGone)
+  // until the JoinHandle, if any, lets go.
+  destroy_frame(task);
+  release_ref(task);
+}
+
+}  // namespace corio::detail

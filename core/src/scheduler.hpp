@@ -1,0 +1,66 @@
+// Scheduler: the shared part of a runtime: its workers, the global queue, the idle
+// accounting, and the registry of tasks spawned from outside.
+//
+// Shutdown, in order:
+//   1. Set `shutdown_`, wake every worker, join their threads. From here on one thread
+//      (the destructor's) owns everything, and schedule() no longer queues anything.
+//   2. Drop every queued task pointer (LIFO slots, local queues, global queue); the tasks
+//      themselves stay listed in their registries.
+//   3. Every registry frees what was released remotely, then gives up its tasks one by
+//      one: an unfinished task's frame is destroyed (destructors of its awaiters
+//      unregister them; JoinHandles see kFrameGone and yield CancelledError), a finished
+//      one is left to its JoinHandle. Destroying a frame may release further tasks; they
+//      are unlinked at once, so the loop ends when every list is empty.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "corio/core/detail/task_header.hpp"
+#include "corio/core/runtime.hpp"
+#include "idle.hpp"
+#include "inject_queue.hpp"
+#include "task_registry.hpp"
+#include "worker.hpp"
+
+namespace corio::detail {
+
+class Scheduler {
+ public:
+  /// Validates `options` (UsageError) and starts the workers.
+  explicit Scheduler(const RuntimeOptions& options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  unsigned num_workers() const noexcept { return static_cast<unsigned>(workers_.size()); }
+  Worker& worker(unsigned i) noexcept { return *workers_[i]; }
+  InjectQueue& inject() noexcept { return inject_; }
+  Idle& idle() noexcept { return idle_; }
+  bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
+
+  /// This scheduler's worker on the calling thread, or null.
+  Worker* current_worker() const noexcept;
+
+  /// Registers and schedules a new task (header prepared by spawn_root). Any thread.
+  void spawn(TaskHeader* task);
+  /// Queues a runnable task. Any thread; a no-op once shutdown has begun.
+  void schedule(TaskHeader* task) noexcept;
+  /// Wakes a parked worker if one is needed (Idle step 4).
+  void notify_parked() noexcept;
+  /// A last searcher going to sleep: wake a worker if any queue still holds work.
+  void notify_if_work_pending() noexcept;
+
+ private:
+  void shut_down() noexcept;
+  void destroy_unfinished(TaskHeader* task) noexcept;
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  InjectQueue inject_;
+  Idle idle_;
+  TaskRegistry outside_registry_;
+  std::atomic<bool> shutdown_{false};
+};
+
+}  // namespace corio::detail

@@ -1,0 +1,61 @@
+// TaskRegistry: the live tasks of one worker (or, shared and locked, those spawned from
+// outside the runtime), so that a runtime shutting down can destroy every unfinished task,
+// including those waiting on something that will never happen.
+//
+// A worker's registry is a plain intrusive list that only its worker touches: insertion at
+// spawn and removal at release cost no atomic operation. A task released on another thread
+// is pushed onto the registry's lock-free `remote` stack instead (one CAS), and the owner
+// unlinks and frees it at its next maintenance tick or before it parks.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+
+#include "corio/core/detail/task_header.hpp"
+
+namespace corio::detail {
+
+class Scheduler;
+class Worker;
+
+class TaskRegistry {
+ public:
+  /// `owner` is the worker whose thread may touch the list without a lock; null for the
+  /// shared registry, which locks.
+  TaskRegistry(Scheduler& scheduler, const Worker* owner) : scheduler_(scheduler), owner_(owner) {}
+  TaskRegistry(const TaskRegistry&) = delete;
+  TaskRegistry& operator=(const TaskRegistry&) = delete;
+
+  Scheduler& scheduler() const noexcept { return scheduler_; }
+
+  /// Adds a newly spawned task. Owner thread only (any thread for the shared registry).
+  void insert(TaskHeader* task);
+  /// The task's last reference is gone: unlink and destroy it now when the calling thread
+  /// may, else hand it to the owner. Any thread.
+  void release(TaskHeader* task) noexcept;
+  /// Owner: frees the tasks released on other threads.
+  void drain_remote() noexcept;
+
+  /// Shutdown, after the workers have stopped: from now on the calling thread acts as the
+  /// owner of every registry.
+  void begin_shutdown() noexcept { shutting_down_ = true; }
+  /// Shutdown: unlinks and returns some task of the list, or null when it is empty.
+  TaskHeader* pop_any() noexcept;
+
+ private:
+  void link(TaskHeader* task) noexcept;
+  void unlink(TaskHeader* task) noexcept;
+  bool on_owner_thread() const noexcept;
+
+  Scheduler& scheduler_;
+  const Worker* const owner_;
+  bool shutting_down_ = false;
+  std::mutex mutex_;  // the shared registry only
+  TaskHeader* head_ = nullptr;
+  std::atomic<TaskHeader*> remote_{nullptr};
+};
+
+/// Destroys the coroutine frame of a header whose references are all gone.
+void destroy_frame(TaskHeader* task) noexcept;
+
+}  // namespace corio::detail
