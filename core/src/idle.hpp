@@ -37,14 +37,32 @@ class Idle {
   bool transition_to_searching() noexcept;
   /// Step 2. True if the caller was the last searcher.
   bool transition_from_searching() noexcept;
-  /// Step 3. True if the caller was the last searcher (it must re-check the queues).
-  bool transition_to_parked(unsigned worker, bool was_searching);
+  struct ParkResult {
+    bool last_searcher;  ///< it must re-check the queues
+    bool last_awake;     ///< every worker is now parked (the manual clock may advance)
+  };
+  /// Step 3.
+  ParkResult transition_to_parked(unsigned worker, bool was_searching);
+  /// Wakes a chosen sleeper the way step 4 does (counted as unparked and searching).
+  /// False if it was not asleep.
+  bool notify_worker(unsigned worker);
   /// A parked worker that woke with work of its own (I/O, timers) counts itself back in.
   void unpark_worker_by_id(unsigned worker);
   /// True while `worker` is still on the sleepers list (nobody has woken it).
   bool is_parked(unsigned worker) const;
   /// Cheap check, no lock: would a wake-up be useful now?
   bool should_notify() const noexcept;
+
+  /// The fence between "write one side" and "read the other side" of the protocol above.
+  /// ThreadSanitizer does not model fences, so under TSan it is a sequentially consistent
+  /// read-modify-write of the idle word, which orders the same accesses in a way TSan sees.
+  void store_load_barrier() noexcept {
+#if defined(__SANITIZE_THREAD__)
+    state_.fetch_add(0, std::memory_order_seq_cst);
+#else
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
+  }
 
  private:
   // state_: number searching in the low 16 bits, number unparked in the high 16.

@@ -1,6 +1,8 @@
 // Parker: sleeping in epoll_wait and waking through an eventfd (see parker.hpp).
 #include "parker.hpp"
 
+#include "corio/core/detail/io_readiness.hpp"
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -49,16 +51,24 @@ void Parker::park(int timeout_ms) {
     state_.store(kEmpty, std::memory_order_release);  // a notification slipped in
     return;
   }
-  epoll_event events[16];
-  int n = epoll_wait(epoll_fd_, events, 16, timeout_ms);
+  wait_and_dispatch(timeout_ms);
+  state_.exchange(kEmpty, std::memory_order_acq_rel);
+}
+
+void Parker::poll_io() { wait_and_dispatch(0); }
+
+void Parker::wait_and_dispatch(int timeout_ms) {
+  epoll_event events[64];
+  int n = epoll_wait(epoll_fd_, events, 64, timeout_ms);
+  // n < 0 is EINTR (a signal): a spurious wake-up, which callers handle.
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
       std::uint64_t count;
       [[maybe_unused]] ssize_t r = read(event_fd_, &count, sizeof count);
+    } else {
+      static_cast<IoReadiness*>(events[i].data.ptr)->on_events(events[i].events);
     }
   }
-  // n < 0 is EINTR (a signal): a spurious wake-up, which callers handle.
-  state_.exchange(kEmpty, std::memory_order_acq_rel);
 }
 
 void Parker::unpark() noexcept {

@@ -1,6 +1,6 @@
 // Parker: where an idle worker sleeps. It sleeps in epoll_wait on its own epoll instance,
-// the one its timers and I/O will also wake it through; other threads wake it with a write
-// to its eventfd. A wake-up costs a system call on both sides (~25 µs end to end on these
+// which is also the worker's reactor (every fd registered on the worker is in it, and its
+// events are dispatched here); other threads wake it with a write to its eventfd. A wake-up costs a system call on both sides (~25 µs end to end on these
 // machines), so unpark() writes only when the worker really is asleep: the state word says.
 //
 //   state_   meaning
@@ -22,8 +22,11 @@ class Parker {
   Parker(const Parker&) = delete;
   Parker& operator=(const Parker&) = delete;
 
-  /// Owner: sleeps until unpark() or `timeout_ms` (-1: no limit). May return spuriously.
+  /// Owner: sleeps until unpark(), an I/O event or `timeout_ms` (-1: no limit), and
+  /// dispatches the I/O events it got (IoReadiness::on_events). May return spuriously.
   void park(int timeout_ms);
+  /// Owner: dispatches the I/O events ready now, without sleeping.
+  void poll_io();
   /// Any thread: wakes the owner, or makes its next park() return at once.
   void unpark() noexcept;
 
@@ -33,6 +36,8 @@ class Parker {
   static constexpr std::uint32_t kEmpty = 0;
   static constexpr std::uint32_t kParked = 1;
   static constexpr std::uint32_t kNotified = 2;
+
+  void wait_and_dispatch(int timeout_ms);
 
   std::atomic<std::uint32_t> state_{kEmpty};
   int epoll_fd_ = -1;

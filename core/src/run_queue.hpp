@@ -119,6 +119,13 @@ class LocalQueue {
     return run_now;
   }
 
+  /// Owner: how many more tasks push_back accepts now (slots still being copied out by a
+  /// stealer count as taken; a concurrent steal can only add room).
+  std::uint32_t free_slots() const noexcept {
+    std::uint32_t steal = steal_of(head_.load(std::memory_order_acquire));
+    return capacity() - (tail_.load(std::memory_order_relaxed) - steal);
+  }
+
   /// Approximate length (exact on the owner).
   std::uint32_t size() const noexcept {
     std::uint32_t real = real_of(head_.load(std::memory_order_acquire));

@@ -30,7 +30,9 @@ void validate(const RuntimeOptions& options) {
 }  // namespace
 
 Scheduler::Scheduler(const RuntimeOptions& options)
-    : idle_((validate(options), worker_count(options))), outside_registry_(*this, nullptr) {
+    : clock_(options.clock),
+      idle_((validate(options), worker_count(options))),
+      outside_registry_(*this, nullptr) {
   unsigned n = worker_count(options);
   workers_.reserve(n);
   for (unsigned i = 0; i < n; ++i) {
@@ -70,7 +72,7 @@ void Scheduler::schedule(TaskHeader* task) noexcept {
 void Scheduler::notify_parked() noexcept {
   // Pairs with the fence in Worker::park: our push happens before this read of the idle
   // state, its write of the idle state before its re-check of the queues.
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  idle_.store_load_barrier();
   if (!idle_.should_notify()) return;
   if (auto worker = idle_.worker_to_notify()) workers_[*worker]->parker().unpark();
 }
@@ -79,6 +81,20 @@ void Scheduler::notify_if_work_pending() noexcept {
   bool pending = inject_.size_approx() != 0;
   for (auto& worker : workers_) pending = pending || !worker->queue().empty();
   if (pending) notify_parked();
+}
+
+Worker* Scheduler::advance_manual_clock() noexcept {
+  Worker* earliest = nullptr;
+  std::uint64_t deadline = Worker::kNoDeadline;
+  for (auto& worker : workers_) {
+    std::uint64_t d = worker->published_deadline();
+    if (d < deadline) {
+      deadline = d;
+      earliest = worker.get();
+    }
+  }
+  if (earliest) clock_.advance_to_ms(deadline);
+  return earliest;
 }
 
 // ---- Shutdown (the numbered steps are in scheduler.hpp) ---------------------------------

@@ -21,6 +21,7 @@
 #include "corio/core/runtime.hpp"
 #include "idle.hpp"
 #include "inject_queue.hpp"
+#include "runtime_clock.hpp"
 #include "task_registry.hpp"
 #include "worker.hpp"
 
@@ -37,6 +38,7 @@ class Scheduler {
   unsigned num_workers() const noexcept { return static_cast<unsigned>(workers_.size()); }
   Worker& worker(unsigned i) noexcept { return *workers_[i]; }
   InjectQueue& inject() noexcept { return inject_; }
+  RuntimeClock& clock() noexcept { return clock_; }
   Idle& idle() noexcept { return idle_; }
   bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
 
@@ -51,11 +53,15 @@ class Scheduler {
   void notify_parked() noexcept;
   /// A last searcher going to sleep: wake a worker if any queue still holds work.
   void notify_if_work_pending() noexcept;
+  /// Manual clock, called by the last worker to park: moves time to the earliest deadline
+  /// any worker published and returns that worker (null: no timer anywhere).
+  Worker* advance_manual_clock() noexcept;
 
  private:
   void shut_down() noexcept;
   void destroy_unfinished(TaskHeader* task) noexcept;
 
+  RuntimeClock clock_;
   std::vector<std::unique_ptr<Worker>> workers_;
   InjectQueue inject_;
   Idle idle_;

@@ -13,6 +13,24 @@
 #include "task_registry.hpp"
 #include "worker.hpp"
 
+namespace corio {
+
+ExceptionGroup::ExceptionGroup(std::vector<std::exception_ptr> exceptions)
+    : Error([&] {
+        std::string message = std::to_string(exceptions.size()) + " task(s) of a TaskGroup failed";
+        try {
+          if (!exceptions.empty()) std::rethrow_exception(exceptions.front());
+        } catch (const std::exception& e) {
+          message += "; the first: ";
+          message += e.what();
+        } catch (...) {
+        }
+        return message;
+      }()),
+      exceptions_(std::move(exceptions)) {}
+
+}  // namespace corio
+
 namespace corio::detail {
 
 TaskHeader& require_current_task(const char* what) {
@@ -58,8 +76,13 @@ void schedule(TaskHeader* task) noexcept {
 
 void yield_current_task(std::coroutine_handle<> resume_at) {
   TaskHeader& task = require_current_task("co_await corio::yield_now()");
+  throw_if_cancelled(task);
   task.resume_address = resume_at.address();
   Worker::current()->request_yield();
+}
+
+void resume_after_yield() {
+  if (TaskHeader* task = current_task()) throw_if_cancelled(*task);
 }
 
 void finish_root(TaskHeader* task) noexcept {
@@ -76,6 +99,44 @@ void release_ref(TaskHeader* task) noexcept {
   } else {
     destroy_frame(task);  // orphaned by a runtime shutdown after it finished
   }
+}
+
+// ---- Cancellation (protocol in scheduling.hpp) ------------------------------------------
+
+bool request_cancel(TaskHeader* task) noexcept {
+  std::uint32_t s = task->state.load(std::memory_order_acquire);
+  for (;;) {
+    if (s & TaskHeader::kComplete) return false;
+    if (s & TaskHeader::kCancelling) {  // another canceller is at work: let it finish
+      s = task->state.load(std::memory_order_acquire);
+      continue;
+    }
+    std::uint32_t next = s | TaskHeader::kCancelled |
+                         ((s & TaskHeader::kWaiting) ? TaskHeader::kCancelling : 0);
+    if (task->state.compare_exchange_weak(s, next, std::memory_order_acq_rel,
+                                          std::memory_order_acquire)) {
+      break;
+    }
+  }
+  if (!(s & TaskHeader::kWaiting)) return true;  // running or queued: next suspension point
+  std::uint32_t epoch = TaskHeader::epoch_of(s);
+  if (CancelHook* hook = task->cancel_hook) {
+    hook->on_cancel(hook, task, epoch);
+  } else {
+    cancel_wait_default(task, epoch);
+  }
+  // Release: the task may resume (and its awaitable go away) from here on.
+  task->state.fetch_and(~TaskHeader::kCancelling, std::memory_order_release);
+  return true;
+}
+
+void cancel_wait_default(TaskHeader* task, std::uint32_t epoch) noexcept {
+  if (task->try_claim(epoch) == Claim::schedule) schedule(task);
+}
+
+void throw_cancelled(TaskHeader& task) {
+  task.state.fetch_and(~TaskHeader::kCancelled, std::memory_order_acq_rel);
+  throw CancelledError();
 }
 
 namespace {
@@ -102,4 +163,8 @@ void wait_blocking(TaskHeader* task) {
   completion.cv.wait(lock, [&] { return completion.done; });
 }
 
+}  // namespace corio::detail
+
+namespace corio::detail {
+bool on_runtime_worker() noexcept { return Worker::current() != nullptr; }
 }  // namespace corio::detail

@@ -1,10 +1,16 @@
 // Worker: the per-thread loop (see worker.hpp for the algorithm).
 #include "worker.hpp"
 
+#include <sys/epoll.h>
+
 #include <atomic>
+#include <cassert>
+#include <cerrno>
+#include <system_error>
 #include <coroutine>
 #include <memory>
 
+#include "runtime_clock.hpp"
 #include "scheduler.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -45,7 +51,11 @@ void Worker::run() {
   t_worker = this;
   while (!scheduler_.is_shutdown()) {
     ++tick_;
-    if (tick_ % kMaintenanceInterval == 0) registry_.drain_remote();
+    if (tick_ % kMaintenanceInterval == 0) {
+      registry_.drain_remote();
+      process_timers();
+      poll_io_if_registered();
+    }
     if (TaskHeader* task = next_task()) {
       run_task(task);
       continue;
@@ -70,7 +80,12 @@ void Worker::run() {
 void Worker::run_task(TaskHeader* task) {
   // A worker that finds a task, however it found it, stops searching (Idle step 2).
   if (searching_) end_search();
-  task->state.fetch_xor(TaskHeader::kRunning | TaskHeader::kNotified, std::memory_order_acquire);
+  std::uint32_t s =
+      task->state.fetch_xor(TaskHeader::kRunning | TaskHeader::kNotified, std::memory_order_acquire);
+  while (s & TaskHeader::kCancelling) {  // a canceller still holds the wait's hook: a moment
+    CORIO_CPU_RELAX();
+    s = task->state.load(std::memory_order_acquire);
+  }
   t_task = task;
   std::coroutine_handle<>::from_address(task->resume_address).resume();
   t_task = nullptr;
@@ -92,7 +107,7 @@ void Worker::run_task(TaskHeader* task) {
     schedule_local(task, /*is_yield=*/true);
     return;
   }
-  std::uint32_t s = task->state.fetch_and(~TaskHeader::kRunning, std::memory_order_acq_rel);
+  s = task->state.fetch_and(~TaskHeader::kRunning, std::memory_order_acq_rel);
   if (s & TaskHeader::kNotified) schedule_local(task, /*is_yield=*/false);
 }
 
@@ -130,11 +145,15 @@ TaskHeader* Worker::pop_global_batch() {
   // Take a fair share, bounded by the room in the local queue.
   TaskHeader* batch[LocalQueue::kMaxHalf];
   std::size_t share = scheduler_.inject().size_approx() / scheduler_.num_workers() + 1;
-  std::size_t room = queue_.capacity() - queue_.size();
+  std::size_t room = queue_.free_slots();
   std::size_t max = std::min<std::size_t>({share, room + 1, queue_.capacity() / 2});
   std::size_t n = scheduler_.inject().pop_bulk(consumer_token_, batch, max);
   if (n == 0) return nullptr;
-  for (std::size_t i = 1; i < n; ++i) queue_.push_back(batch[i]);
+  for (std::size_t i = 1; i < n; ++i) {
+    [[maybe_unused]] bool pushed = queue_.push_back(batch[i]);  // fits: room was reserved
+    assert(pushed);
+  }
+  if (n > 1) scheduler_.notify_parked();  // the rest of the batch can be stolen
   return batch[0];
 }
 
@@ -148,7 +167,7 @@ TaskHeader* Worker::next_task() {
       ++lifo_polls_;
       return task;
     }
-    push_back(task);  // the cap is reached: it waits its turn in the queue
+    schedule_local(task, /*is_yield=*/true);  // the cap is reached: back of the queue
   }
   lifo_polls_ = 0;
   if (TaskHeader* task = queue_.pop()) return task;
@@ -190,14 +209,35 @@ void Worker::end_search() {
 
 void Worker::park() {
   registry_.drain_remote();
-  if (scheduler_.idle().transition_to_parked(index_, searching_)) {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+  process_timers();
+  if (has_local_work()) return;
+  RuntimeClock& clock = scheduler_.clock();
+  if (clock.is_manual()) {
+    auto next = timers_.next_expiration();
+    published_deadline_.store(next ? *next : kNoDeadline, std::memory_order_release);
+  }
+  Idle::ParkResult parked = scheduler_.idle().transition_to_parked(index_, searching_);
+  searching_ = false;
+  if (parked.last_searcher) {
+    scheduler_.idle().store_load_barrier();
     scheduler_.notify_if_work_pending();
   }
-  searching_ = false;
+  if (clock.is_manual() && parked.last_awake) {
+    // Everyone is idle: time jumps to the earliest deadline, and its owner wakes to fire it.
+    if (Worker* owner = scheduler_.advance_manual_clock()) {
+      if (owner == this) {
+        scheduler_.idle().unpark_worker_by_id(index_);
+        process_timers();
+        return;
+      }
+      if (scheduler_.idle().notify_worker(owner->index_)) owner->parker_.unpark();
+    }
+  }
   while (!scheduler_.is_shutdown()) {
-    parker_.park(-1);
-    if (has_local_work()) {  // woken with work of its own (I/O or timers, in later layers)
+    free_retired_io();
+    parker_.park(park_timeout());
+    process_timers();
+    if (has_local_work()) {  // a timer fired (or a cancellation arrived) here
       scheduler_.idle().unpark_worker_by_id(index_);
       return;
     }
@@ -208,10 +248,113 @@ void Worker::park() {
   }
 }
 
+int Worker::park_timeout() const noexcept {
+  auto next = timers_.next_expiration();
+  return next ? scheduler_.clock().wait_timeout_ms(*next) : -1;
+}
+
+// ---- Timers ------------------------------------------------------------------------------
+
+bool Worker::arm(TimerEntry* entry) noexcept {
+  entry->owner = this;
+  return timers_.insert(entry);
+}
+
+void Worker::disarm(TimerEntry* entry) noexcept {
+  if (entry->linked()) timers_.remove(entry);
+}
+
+void Worker::post_cancel(TimerCancel* message) noexcept {
+  TimerCancel* head = cancels_.load(std::memory_order_relaxed);
+  do {
+    message->next = head;
+  } while (!cancels_.compare_exchange_weak(head, message, std::memory_order_release,
+                                           std::memory_order_relaxed));
+  if (Worker::current() != this) parker_.unpark();
+}
+
+void Worker::process_timers() noexcept {
+  // 1. Cancellations first: claiming the wait freezes the task, so its entry (in its frame)
+  //    stays valid while we unlink it. A failed claim means the timer already fired.
+  if (cancels_.load(std::memory_order_relaxed) != nullptr) {
+    TimerCancel* message = cancels_.exchange(nullptr, std::memory_order_acquire);
+    while (message) {
+      TimerCancel* next = message->next;
+      TaskHeader* task = message->task;
+      Claim claim = task->try_claim(message->epoch);
+      if (claim != Claim::stale) {
+        disarm(message->entry);
+        if (claim == Claim::schedule) schedule_local(task, /*is_yield=*/false);
+      }
+      release_ref(task);
+      delete message;
+      message = next;
+    }
+  }
+  // 2. Fire what is due.
+  if (!timers_.empty()) timers_.advance(scheduler_.clock().now_ms());
+}
+
+// ---- Reactor -------------------------------------------------------------------------------
+
+IoReadiness* Worker::register_io(int fd) {
+  IoReadiness* record = make_record(fd, this);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = record;
+  if (epoll_ctl(parker_.epoll_fd(), EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int saved = errno;
+    delete record;
+    throw std::system_error(saved, std::generic_category(), "epoll_ctl(ADD)");
+  }
+  registered_io_.fetch_add(1, std::memory_order_relaxed);
+  return record;
+}
+
+void Worker::deregister_fd(int fd) noexcept {
+  epoll_ctl(parker_.epoll_fd(), EPOLL_CTL_DEL, fd, nullptr);
+}
+
+void Worker::retire(IoReadiness* record) noexcept {
+  IoReadiness* head = retired_io_.load(std::memory_order_relaxed);
+  do {
+    retired_next(record) = head;
+  } while (!retired_io_.compare_exchange_weak(head, record, std::memory_order_release,
+                                              std::memory_order_relaxed));
+}
+
+void Worker::free_retired_io() noexcept {
+  // Safe here, between two epoll_waits: every retired fd was removed from epoll before it
+  // was retired, and the events of the previous wait have all been dispatched.
+  if (retired_io_.load(std::memory_order_relaxed) == nullptr) return;
+  IoReadiness* record = retired_io_.exchange(nullptr, std::memory_order_acquire);
+  while (record) {
+    IoReadiness* next = retired_next(record);
+    delete record;
+    registered_io_.fetch_sub(1, std::memory_order_relaxed);
+    record = next;
+  }
+}
+
+void Worker::poll_io_if_registered() noexcept {
+  if (registered_io_.load(std::memory_order_relaxed) == 0) return;
+  free_retired_io();
+  parker_.poll_io();
+}
+
 void Worker::drop_queued_tasks() noexcept {
   lifo_ = nullptr;
   while (queue_.pop()) {
   }
+  TimerCancel* message = cancels_.exchange(nullptr, std::memory_order_acquire);
+  while (message) {
+    TimerCancel* next = message->next;
+    release_ref(message->task);
+    delete message;
+    message = next;
+  }
 }
+
+Worker::~Worker() { free_retired_io(); }
 
 }  // namespace corio::detail

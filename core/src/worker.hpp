@@ -2,7 +2,9 @@
 // slot, its registry of tasks, its parker (epoll instance + eventfd).
 //
 // The loop, one iteration per task (a "tick"):
-//   1. Every kMaintenanceInterval ticks: free tasks released on other threads.
+//   1. Every kMaintenanceInterval ticks: free tasks released on other threads, process
+//      timer cancellations and fire due timers, and poll the reactor without blocking (so
+//      a busy worker still fires timers and serves I/O).
 //   2. Take a task: every kGlobalQueueInterval ticks the global queue first (injected work
 //      never starves); then the LIFO slot (at most kMaxLifoPolls times in a row, so two
 //      tasks waking each other cannot starve the queue); then the local queue; then a batch
@@ -11,8 +13,13 @@
 //      steal half of a random victim's queue or take from the global queue, spinning
 //      briefly in between: a wake-up through a parked thread costs ~25 µs, far more than
 //      a few rounds of looking.
-//   4. Still nothing: park in epoll_wait (see idle.hpp for the accounting that keeps a
-//      wake-up from being lost).
+//   4. Still nothing: fire due timers, then park in epoll_wait until the next deadline
+//      (see idle.hpp for the accounting that keeps a wake-up from being lost). With a
+//      manual clock, the last worker to park moves time to the earliest deadline instead.
+//
+// Timers: each worker owns a timer wheel. Only the worker touches it: a sleep arms its
+// entry on the worker it runs on, and cancellations from elsewhere arrive as messages
+// (post_cancel) that the worker handles before firing timers.
 #pragma once
 
 #include <absl/random/random.h>
@@ -21,18 +28,22 @@
 #include <cstdint>
 #include <thread>
 
+#include "corio/core/detail/io_readiness.hpp"
 #include "corio/core/detail/task_header.hpp"
+#include "corio/core/detail/timer_entry.hpp"
 #include "inject_queue.hpp"
 #include "parker.hpp"
 #include "run_queue.hpp"
 #include "task_registry.hpp"
+#include "timer_wheel.hpp"
 
 namespace corio::detail {
 
 class Scheduler;
 
-class Worker {
+class Worker final : public TimerOwner, public IoReactor {
  public:
+  static constexpr std::uint64_t kNoDeadline = ~std::uint64_t{0};
   static constexpr std::uint32_t kGlobalQueueInterval = 61;
   static constexpr std::uint32_t kMaintenanceInterval = 61;
   static constexpr std::uint32_t kMaxLifoPolls = 3;
@@ -41,6 +52,7 @@ class Worker {
   Worker(Scheduler& scheduler, unsigned index, std::uint32_t queue_capacity);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
+  ~Worker();
 
   /// The worker running on this thread (of any runtime), or null.
   static Worker* current() noexcept;
@@ -65,8 +77,24 @@ class Worker {
   void mark_completed() noexcept { completed_ = true; }
 
   /// Shutdown, once the thread has stopped: takes every queued task out (they stay in
-  /// their registries).
+  /// their registries) and drops pending timer cancellations.
   void drop_queued_tasks() noexcept;
+
+  // TimerOwner (timer_entry.hpp)
+  bool arm(TimerEntry* entry) noexcept override;
+  void disarm(TimerEntry* entry) noexcept override;
+  void post_cancel(TimerCancel* message) noexcept override;
+
+  // IoReactor (io_readiness.hpp)
+  int epoll_fd() const noexcept { return parker_.epoll_fd(); }
+  IoReadiness* register_io(int fd) override;
+  void deregister_fd(int fd) noexcept override;
+  void retire(IoReadiness* record) noexcept override;
+
+  /// Manual clock: the earliest timer deadline of this worker, published when it parks.
+  std::uint64_t published_deadline() const noexcept {
+    return published_deadline_.load(std::memory_order_acquire);
+  }
 
  private:
   void run();
@@ -77,6 +105,10 @@ class Worker {
   void end_search();
   void park();
   void push_back(TaskHeader* task);
+  void process_timers() noexcept;
+  void free_retired_io() noexcept;
+  void poll_io_if_registered() noexcept;
+  int park_timeout() const noexcept;
 
   Scheduler& scheduler_;
   const unsigned index_;
@@ -87,6 +119,11 @@ class Worker {
   InjectQueue::ConsumerToken consumer_token_;
   absl::InsecureBitGen rng_;
   std::thread thread_;
+  TimerWheel timers_;                              ///< owner thread only
+  std::atomic<TimerCancel*> cancels_{nullptr};     ///< stack of messages from any thread
+  std::atomic<std::uint64_t> published_deadline_{kNoDeadline};
+  std::atomic<IoReadiness*> retired_io_{nullptr};  ///< stack of records to free
+  std::atomic<std::uint32_t> registered_io_{0};    ///< live records on this reactor
 
   // Touched by the owner thread only.
   TaskHeader* lifo_ = nullptr;     ///< newest woken or spawned task; not stealable

@@ -123,3 +123,28 @@ TEST(GatherTest, AwaitingAGatherTwiceThrowsUsageError) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(GatherTest, ReturnExceptionsYieldsAResultPerChildInsteadOfThrowing) {
+  auto body = []() -> corio::Task<bool> {
+    auto [a, b, c] = co_await corio::gather(corio::return_exceptions, after_yields(1, 3),
+                                            fail_after(2, "bad"), nothing());
+    bool ok = a.has_value() && a.value() == 1 && !b.has_value() && c.has_value();
+    try {
+      b.value();
+      ok = false;
+    } catch (const std::runtime_error& e) {
+      ok = ok && std::string(e.what()) == "bad";
+    }
+    std::vector<corio::Task<int>> tasks;
+    tasks.push_back(fail_after(1, "x"));
+    tasks.push_back(after_yields(5, 0));
+    std::vector<corio::Result<int>> results =
+        co_await corio::gather(corio::return_exceptions, std::move(tasks));
+    co_return ok && results.size() == 2 && !results[0] && results[1].value() == 5;
+  };
+  EXPECT_TRUE(corio::run(body(), {.workers = 2}));
+}
+
+}  // namespace

@@ -2,8 +2,10 @@
 // message says what went wrong and what to do instead.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace corio {
 
@@ -26,6 +28,27 @@ class CancelledError : public Error {
  public:
   CancelledError() : Error("the task was cancelled") {}
   using Error::Error;
+};
+
+/// wait_for / wait_until ran out of time (asyncio.TimeoutError). The inner work was
+/// cancelled and had finished unwinding before this was thrown.
+class TimeoutError : public Error {
+ public:
+  TimeoutError() : Error("the operation timed out (corio::wait_for / wait_until)") {}
+  using Error::Error;
+};
+
+/// Several children of a TaskGroup failed (asyncio's ExceptionGroup). Holds every
+/// exception other than cancellations, in the order they happened.
+class ExceptionGroup : public Error {
+ public:
+  explicit ExceptionGroup(std::vector<std::exception_ptr> exceptions);
+  const std::vector<std::exception_ptr>& exceptions() const noexcept { return exceptions_; }
+  /// The first failure; rethrow it to handle one error like a plain exception.
+  std::exception_ptr first() const noexcept { return exceptions_.front(); }
+
+ private:
+  std::vector<std::exception_ptr> exceptions_;
 };
 
 }  // namespace corio

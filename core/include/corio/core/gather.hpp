@@ -2,6 +2,8 @@
 //
 //   auto [a, b] = co_await corio::gather(work(2), work(3));          // std::tuple<int, int>
 //   std::vector<int> all = co_await corio::gather(std::move(tasks));  // from a vector
+//   auto [ra, rb] = co_await corio::gather(corio::return_exceptions, work(2), risky());
+//   if (!rb) log(rb.error());                                         // Result<T> per child
 #pragma once
 
 #include <array>
@@ -15,6 +17,7 @@
 
 #include "corio/core/detail/gather_latch.hpp"
 #include "corio/core/join_handle.hpp"
+#include "corio/core/result.hpp"
 #include "corio/core/spawn.hpp"
 #include "corio/core/task.hpp"
 
@@ -23,6 +26,10 @@ namespace corio {
 /// The value gather yields for a Task<T>: T, or std::monostate for Task<void>.
 template <class T>
 using GatherValue = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+/// Tag: gather(return_exceptions, ...) yields a Result<T> per child instead of throwing.
+struct ReturnExceptions {};
+inline constexpr ReturnExceptions return_exceptions{};
 
 namespace detail {
 
@@ -36,71 +43,101 @@ GatherValue<T> take_gather_value(JoinHandle<T>& handle) {
   }
 }
 
+template <class T>
+Result<T> take_gather_result(JoinHandle<T>& handle) {
+  try {
+    if constexpr (std::is_void_v<T>) {
+      JoinHandleAccess::take_result(handle);
+      return Result<void>::from_value();
+    } else {
+      return Result<T>::from_value(JoinHandleAccess::take_result(handle));
+    }
+  } catch (...) {
+    return Result<T>::from_exception(std::current_exception());
+  }
+}
+
 /// Awaitable of gather(Task<Ts>...): spawns the children when first awaited.
-template <class... Ts>
+template <bool kReturnExceptions, class... Ts>
 class [[nodiscard]] GatherAwaiter {
  public:
+  using Value = std::conditional_t<kReturnExceptions, std::tuple<Result<Ts>...>,
+                                   std::tuple<GatherValue<Ts>...>>;
+
   explicit GatherAwaiter(Task<Ts>... tasks) : tasks_(std::move(tasks)...) {}
 
   bool await_ready() {
-    if (spawned_) {
-      throw UsageError("co_await on a corio::gather that was already awaited");
-    }
+    if (spawned_) throw UsageError("co_await on a corio::gather that was already awaited");
     spawned_ = true;
     handles_ = std::apply([](Task<Ts>&... t) { return std::tuple(spawn(std::move(t))...); },
                           tasks_);
+    children_ = std::apply(
+        [](auto&... h) { return std::array<TaskHeader*, sizeof...(Ts)>{JoinHandleAccess::task(h)...}; },
+        handles_);
     return sizeof...(Ts) == 0;
   }
   bool await_suspend(std::coroutine_handle<> caller) {
-    std::array<TaskHeader*, sizeof...(Ts)> children = std::apply(
-        [](auto&... h) { return std::array<TaskHeader*, sizeof...(Ts)>{JoinHandleAccess::task(h)...}; },
-        handles_);
-    return latch_.arm(caller, children, nodes_);
+    return latch_.arm(caller, children_, nodes_);
   }
-  /// Every child has finished: rethrow the first failure in argument order, else the values.
-  std::tuple<GatherValue<Ts>...> await_resume() {
+  /// Every child has finished. Plain form: rethrows the first failure in argument order.
+  Value await_resume() {
+    latch_.finish();
     return std::apply(
-        [](auto&... h) { return std::tuple<GatherValue<Ts>...>{take_gather_value(h)...}; },
+        [](auto&... h) {
+          if constexpr (kReturnExceptions) {
+            return Value{take_gather_result(h)...};
+          } else {
+            return Value{take_gather_value(h)...};
+          }
+        },
         handles_);
   }
 
  private:
   std::tuple<Task<Ts>...> tasks_;
   std::tuple<JoinHandle<Ts>...> handles_;
+  std::array<TaskHeader*, sizeof...(Ts)> children_{};
   std::array<GatherLatch::Node, sizeof...(Ts)> nodes_;
   GatherLatch latch_;  // declared last: unregisters before the handles go
   bool spawned_ = false;
 };
 
 /// Awaitable of gather(std::vector<Task<T>>).
-template <class T>
+template <bool kReturnExceptions, class T>
 class [[nodiscard]] GatherVectorAwaiter {
  public:
-  using Result = std::conditional_t<std::is_void_v<T>, void, std::vector<T>>;
+  using Value = std::conditional_t<kReturnExceptions, std::vector<Result<T>>,
+                                   std::conditional_t<std::is_void_v<T>, void, std::vector<T>>>;
 
   explicit GatherVectorAwaiter(std::vector<Task<T>> tasks) : tasks_(std::move(tasks)) {}
 
   bool await_ready() {
-    if (spawned_) {
-      throw UsageError("co_await on a corio::gather that was already awaited");
-    }
+    if (spawned_) throw UsageError("co_await on a corio::gather that was already awaited");
     spawned_ = true;
     handles_.reserve(tasks_.size());
-    for (Task<T>& task : tasks_) handles_.push_back(spawn(std::move(task)));
+    children_.reserve(tasks_.size());
+    for (Task<T>& task : tasks_) {
+      handles_.push_back(spawn(std::move(task)));
+      children_.push_back(JoinHandleAccess::task(handles_.back()));
+    }
     tasks_.clear();
     return handles_.empty();
   }
   bool await_suspend(std::coroutine_handle<> caller) {
-    children_.reserve(handles_.size());
-    for (JoinHandle<T>& h : handles_) children_.push_back(JoinHandleAccess::task(h));
     nodes_ = std::vector<GatherLatch::Node>(handles_.size());
     return latch_.arm(caller, children_, nodes_);
   }
-  Result await_resume() {
-    if constexpr (std::is_void_v<T>) {
+  Value await_resume() {
+    latch_.finish();
+    if constexpr (kReturnExceptions) {
+      Value results;
+      results.reserve(handles_.size());
+      for (JoinHandle<T>& h : handles_) results.push_back(take_gather_result(h));
+      return results;
+    } else if constexpr (std::is_void_v<T>) {
       for (JoinHandle<T>& h : handles_) JoinHandleAccess::take_result(h);
     } else {
-      std::vector<T> values;
+      Value values;
       values.reserve(handles_.size());
       for (JoinHandle<T>& h : handles_) values.push_back(JoinHandleAccess::take_result(h));
       return values;
@@ -123,19 +160,34 @@ class [[nodiscard]] GatherVectorAwaiter {
 /// std::monostate for Task<void>.
 ///
 /// Suspends: until the last child finishes. Resumes on: a worker of the runtime.
+/// Cancellation: cancelling the gathering task cancels every child still running; gather
+///   waits for all of them to finish unwinding, then throws CancelledError.
 /// Errors: if any child throws, gather waits for all children, then rethrows the exception
 ///   of the first failed child in argument order (the others are dropped).
-/// Thread safety: await from a corio task; the awaitable is spawned-from once.
+/// Thread safety: await from a corio task, once.
 template <class... Ts>
-detail::GatherAwaiter<Ts...> gather(Task<Ts>... tasks) {
-  return detail::GatherAwaiter<Ts...>(std::move(tasks)...);
+detail::GatherAwaiter<false, Ts...> gather(Task<Ts>... tasks) {
+  return detail::GatherAwaiter<false, Ts...>(std::move(tasks)...);
 }
 
 /// The same for a vector of tasks of one type: yields std::vector<T> in input order (void
 /// for Task<void>).
 template <class T>
-detail::GatherVectorAwaiter<T> gather(std::vector<Task<T>> tasks) {
-  return detail::GatherVectorAwaiter<T>(std::move(tasks));
+detail::GatherVectorAwaiter<false, T> gather(std::vector<Task<T>> tasks) {
+  return detail::GatherVectorAwaiter<false, T>(std::move(tasks));
+}
+
+/// asyncio.gather(..., return_exceptions=True): never throws for a child's failure; yields
+/// a Result<T> per child (its value or its exception), in argument order.
+template <class... Ts>
+detail::GatherAwaiter<true, Ts...> gather(ReturnExceptions, Task<Ts>... tasks) {
+  return detail::GatherAwaiter<true, Ts...>(std::move(tasks)...);
+}
+
+/// The vector form of gather(return_exceptions, ...): std::vector<Result<T>>.
+template <class T>
+detail::GatherVectorAwaiter<true, T> gather(ReturnExceptions, std::vector<Task<T>> tasks) {
+  return detail::GatherVectorAwaiter<true, T>(std::move(tasks));
 }
 
 }  // namespace corio

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <utility>
 
 #include "corio/core/detail/scheduling.hpp"
@@ -18,6 +19,13 @@ namespace corio {
 
 namespace detail {
 struct JoinHandleAccess;
+
+/// What awaiting a JoinHandle does when the awaiting task is cancelled.
+enum class JoinCancel : std::uint8_t {
+  forward,  ///< cancel the awaited task and keep waiting for it (co_await handle)
+  ignore,   ///< keep waiting; the cancellation stays pending for the next suspension point
+  abandon,  ///< stop waiting and throw CancelledError; the awaited task runs on (shield)
+};
 }
 
 /// A handle to a spawned task. Move-only; destroying it (or detach()) lets the task run on
@@ -52,6 +60,13 @@ class [[nodiscard]] JoinHandle {
   /// True once the task has finished (with a value, an exception or by cancellation).
   bool is_done() const noexcept { return task_ && task_->join_complete(); }
 
+  /// Requests cancellation (asyncio's Task.cancel()): the task's current suspension point
+  /// (or its next one, if it is running) throws CancelledError inside it; a task cancelled
+  /// before its first step never runs. Returns false if the task has already finished.
+  /// Cancelling twice is the same as once while the first is still pending. Any thread that
+  /// owns the handle; the task may be on any worker.
+  bool cancel() noexcept { return task_ && detail::request_cancel(task_); }
+
   /// Lets the task run on without an owner; its result is dropped. The handle becomes empty.
   void detach() noexcept {
     if (task_) detail::release_ref(std::exchange(task_, nullptr));
@@ -60,15 +75,22 @@ class [[nodiscard]] JoinHandle {
   /// False for an empty (moved-from or detached) handle.
   explicit operator bool() const noexcept { return task_ != nullptr; }
 
-  class Awaiter : private detail::Completion {
+  /// Cancellation of the awaiting task is passed on to the awaited one (asyncio's
+  /// semantics; use shield() to prevent it), and the awaiter then yields whatever the
+  /// awaited task ends with, usually its CancelledError.
+  class Awaiter : private detail::Completion, private detail::CancelHook {
    public:
-    explicit Awaiter(JoinHandle& handle) noexcept
-        : detail::Completion{&Awaiter::on_finished}, handle_(handle) {}
+    explicit Awaiter(JoinHandle& handle,
+                     detail::JoinCancel policy = detail::JoinCancel::forward) noexcept
+        : detail::Completion{&Awaiter::on_finished},
+          detail::CancelHook{&Awaiter::on_cancel},
+          handle_(handle),
+          policy_(policy) {}
     Awaiter(const Awaiter&) = delete;
     Awaiter& operator=(const Awaiter&) = delete;
     ~Awaiter() {
       // Only when the awaiting frame is destroyed while suspended (runtime shutdown).
-      if (registered_) handle_.task_->remove_join_waiter(this);
+      if (registered_) handle_.task_->remove_join_waiter(static_cast<detail::Completion*>(this));
     }
 
     bool await_ready() const {
@@ -77,15 +99,36 @@ class [[nodiscard]] JoinHandle {
     }
     bool await_suspend(std::coroutine_handle<> caller) {
       detail::TaskHeader& self = detail::require_current_task("co_await on a JoinHandle");
-      waker_ = self.begin_wait(caller);
-      if (handle_.task_->add_join_waiter(this)) {
+      detail::throw_if_cancelled(self);
+      self_ = &self;
+      waker_ = self.begin_wait(caller, this);
+      if (handle_.task_->add_join_waiter(static_cast<detail::Completion*>(this))) {
         registered_ = true;
+        return true;
+      }
+      if (!handle_.task_->join_complete()) {
+        // Another party is already waiting for this task (a handle shared by pointer).
+        if (self.abandon_wait(waker_.epoch)) {
+          throw UsageError(
+              "co_await on a corio::JoinHandle that another task is already awaiting: a "
+              "task's result goes to one awaiter; share it through a Channel or Event");
+        }
         return true;
       }
       return !self.abandon_wait(waker_.epoch);  // finished meanwhile: go on at once
     }
     T await_resume() {
+      if (registered_ && policy_ == detail::JoinCancel::abandon &&
+          handle_.task_->remove_join_waiter(static_cast<detail::Completion*>(this))) {
+        registered_ = false;  // woken by cancellation before the task finished
+        detail::throw_cancelled(*self_);
+      }
       registered_ = false;
+      // A cancellation that arrived while we waited was passed to the awaited task: that
+      // counts as delivered (a later one stays pending for the next suspension point).
+      if (cancel_forwarded_) {
+        self_->state.fetch_and(~detail::TaskHeader::kCancelled, std::memory_order_acq_rel);
+      }
       return handle_.take_result();
     }
 
@@ -93,8 +136,24 @@ class [[nodiscard]] JoinHandle {
     static void on_finished(detail::Completion* self) noexcept {
       static_cast<Awaiter*>(self)->waker_.wake();
     }
+    static void on_cancel(detail::CancelHook* self, detail::TaskHeader* task,
+                          std::uint32_t epoch) noexcept {
+      auto* awaiter = static_cast<Awaiter*>(self);
+      switch (awaiter->policy_) {
+        case detail::JoinCancel::forward:
+          awaiter->cancel_forwarded_ = true;
+          detail::request_cancel(awaiter->handle_.task_);
+          break;
+        case detail::JoinCancel::ignore: break;
+        case detail::JoinCancel::abandon: detail::cancel_wait_default(task, epoch); break;
+      }
+    }
+
+    detail::TaskHeader* self_ = nullptr;
+    bool cancel_forwarded_ = false;
 
     JoinHandle& handle_;
+    detail::JoinCancel policy_;
     detail::Waker waker_;
     bool registered_ = false;
   };
@@ -148,6 +207,11 @@ struct JoinHandleAccess {
   template <class T>
   static T take_result(JoinHandle<T>& h) {
     return h.take_result();
+  }
+  /// Awaits `h` with a cancellation policy other than the default.
+  template <class T>
+  static typename JoinHandle<T>::Awaiter await_with(JoinHandle<T>& h, JoinCancel policy) {
+    return typename JoinHandle<T>::Awaiter(h, policy);
   }
 };
 }  // namespace detail

@@ -15,6 +15,7 @@
 #include "corio/core/error.hpp"
 #include "corio/core/join_handle.hpp"
 #include "corio/core/task.hpp"
+#include "corio/core/time.hpp"
 
 namespace corio {
 
@@ -25,6 +26,9 @@ struct RuntimeOptions {
   /// Capacity of each worker's local run queue (a power of two, at least 2). Tasks beyond it
   /// overflow to the global queue. Tests shrink it to reach the overflow and steal paths.
   unsigned local_queue_capacity = 256;
+  /// The clock timers follow; ClockKind::manual makes time-dependent tests instant and
+  /// deterministic (see time.hpp).
+  ClockKind clock = ClockKind::real;
 };
 
 namespace detail {

@@ -36,7 +36,20 @@ class PromiseBase {
   static void* operator new(std::size_t size) { return allocate_frame(size); }
   static void operator delete(void* frame) noexcept { on_frame_destroyed(frame); }
 
-  std::suspend_always initial_suspend() noexcept { return {}; }
+  /// Every task starts suspended (lazy). A spawned task cancelled before its first step
+  /// never runs: its body is skipped and CancelledError becomes its result.
+  struct InitialAwaiter {
+    PromiseBase* promise;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<>) const noexcept {}
+    void await_resume() const {
+      if (promise->continuation_) return;  // awaited inline: part of its awaiter's step
+      if (TaskHeader* task = current_task(); task && cancellation_pending(*task)) {
+        throw_cancelled(*task);
+      }
+    }
+  };
+  InitialAwaiter initial_suspend() noexcept { return {this}; }
 
   struct FinalAwaiter {
     bool await_ready() noexcept { return false; }

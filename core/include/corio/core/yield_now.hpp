@@ -7,21 +7,25 @@ namespace corio {
 
 namespace detail {
 /// Reschedules the current task at the back of its worker's run queue once its poll ends.
-/// Throws UsageError outside a corio task.
+/// Throws UsageError outside a corio task, CancelledError when a cancellation is pending.
 void yield_current_task(std::coroutine_handle<> resume_at);
+/// After the yield: delivers a cancellation that arrived while the task was queued.
+void resume_after_yield();
 }  // namespace detail
 
 /// Awaitable returned by yield_now().
 struct YieldAwaiter {
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> caller) { detail::yield_current_task(caller); }
-  void await_resume() const noexcept {}
+  void await_resume() const { detail::resume_after_yield(); }
 };
 
 /// Suspends the current task and puts it at the back of its worker's run queue, behind every
 /// task that is already runnable there.
 ///
 /// Suspends: always, once. Resumes on: the same worker, unless another worker steals it.
+/// Cancellation: a suspension point: throws CancelledError when the task was cancelled
+///   before or while it yielded.
 /// Thread safety: call from a corio task. Errors: UsageError outside one.
 inline YieldAwaiter yield_now() noexcept { return {}; }
 

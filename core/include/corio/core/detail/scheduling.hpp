@@ -14,6 +14,10 @@ class Scheduler;
 /// The task whose poll is running on this thread, or null outside a poll.
 TaskHeader* current_task() noexcept;
 
+/// True when the calling thread is a worker of some corio runtime: blocking calls there
+/// would stall the worker, so they are refused with UsageError.
+bool on_runtime_worker() noexcept;
+
 /// Like current_task(), but throws UsageError naming `what` when called outside a task.
 TaskHeader& require_current_task(const char* what);
 
@@ -37,5 +41,33 @@ void finish_root(TaskHeader* task) noexcept;
 
 /// Drops one reference; the last one destroys the frame (or frees what is left of it).
 void release_ref(TaskHeader* task) noexcept;
+
+// ---- Cancellation -------------------------------------------------------------------------
+//
+// request_cancel sets kCancelled. If the task is suspended in a wait, the canceller takes
+// kCancelling (the task cannot resume meanwhile) and runs the wait's CancelHook, or by
+// default claims the wait and schedules the task; the awaitable, finding its event did
+// not happen, unregisters and throws CancelledError. A task that is running or queued meets
+// kCancelled at its next suspension point. Delivering CancelledError consumes kCancelled,
+// so a task may await again while it cleans up (asyncio's semantics).
+
+/// Requests cancellation. False if the task has already finished. Any thread.
+bool request_cancel(TaskHeader* task) noexcept;
+
+/// The default reaction to cancellation: claim the wait of `epoch` and schedule the task.
+void cancel_wait_default(TaskHeader* task, std::uint32_t epoch) noexcept;
+
+/// True if a cancellation of `task` is pending (requested, not yet delivered).
+inline bool cancellation_pending(const TaskHeader& task) noexcept {
+  return task.state.load(std::memory_order_acquire) & TaskHeader::kCancelled;
+}
+
+/// Delivers a pending cancellation: clears kCancelled and throws CancelledError.
+[[noreturn]] void throw_cancelled(TaskHeader& task);
+
+/// At a suspension point, before suspending: throws CancelledError if one is pending.
+inline void throw_if_cancelled(TaskHeader& task) {
+  if (cancellation_pending(task)) throw_cancelled(task);
+}
 
 }  // namespace corio::detail

@@ -35,6 +35,14 @@ struct Waker {
   void wake() const noexcept;
 };
 
+/// How a wait reacts to its task being cancelled, for waits that need more than the
+/// default (claim the wait and resume the task, whose awaitable then throws). Called with
+/// the task's kCancelling bit held: the task cannot resume until it returns. Lives in the
+/// awaitable, set by begin_wait.
+struct CancelHook {
+  void (*on_cancel)(CancelHook* self, TaskHeader* task, std::uint32_t epoch) noexcept;
+};
+
 /// A party that waits for a task to finish (a joining task, a gather, a blocked thread).
 /// Lives in the waiter's frame or stack; the finishing task calls `notify` exactly once.
 struct Completion {
@@ -57,6 +65,8 @@ struct TaskHeader {
   // kComplete     the coroutine finished (or was destroyed at shutdown); wakes are ignored
   // kCancelled    cancellation was requested (used by cancel(), timers/cancellation issue)
   // kFrameGone    the frame was destroyed while references remain: only memory is left
+  // kCancelling   a canceller is running the current wait's cancel hook; the task must
+  //               not resume (its awaitable holds the hook) until the bit clears
   // bits 8..31    epoch of the current wait, incremented by every begin_wait
   static constexpr std::uint32_t kRunning = 1u << 0;
   static constexpr std::uint32_t kNotified = 1u << 1;
@@ -64,6 +74,7 @@ struct TaskHeader {
   static constexpr std::uint32_t kComplete = 1u << 3;
   static constexpr std::uint32_t kCancelled = 1u << 4;
   static constexpr std::uint32_t kFrameGone = 1u << 5;
+  static constexpr std::uint32_t kCancelling = 1u << 6;
   static constexpr std::uint32_t kEpochShift = 8;
   static constexpr std::uint32_t kEpochOne = 1u << kEpochShift;
 
@@ -93,6 +104,9 @@ struct TaskHeader {
   /// Links of the owner registry's list of live tasks.
   TaskHeader* prev = nullptr;
   TaskHeader* next = nullptr;
+  /// The cancel hook of the current wait (null: the default). Written by begin_wait,
+  /// read by a canceller that holds kCancelling.
+  CancelHook* cancel_hook = nullptr;
 
   TaskHeader() noexcept : resume_address(nullptr) {}
 
@@ -101,8 +115,10 @@ struct TaskHeader {
   /// Opens a new wait: the task will resume at `h`. Called by the task itself, during its
   /// poll, just before it suspends. Returns the Waker for this wait, and in `*prior` the
   /// state before (so the caller can see a pending cancellation).
-  Waker begin_wait(std::coroutine_handle<> h, std::uint32_t* prior = nullptr) noexcept {
+  Waker begin_wait(std::coroutine_handle<> h, CancelHook* hook = nullptr,
+                   std::uint32_t* prior = nullptr) noexcept {
     resume_address = h.address();
+    cancel_hook = hook;
     // Release: whoever claims this wait must see resume_address. kWaiting is clear here
     // (a task is in at most one wait), so adding sets it.
     std::uint32_t s = state.fetch_add(kEpochOne | kWaiting, std::memory_order_acq_rel);
@@ -129,6 +145,7 @@ struct TaskHeader {
   bool abandon_wait(std::uint32_t epoch) noexcept {
     std::uint32_t s = state.load(std::memory_order_relaxed);
     do {
+      while (s & kCancelling) s = state.load(std::memory_order_acquire);  // hook in use
       if (!(s & kWaiting) || epoch_of(s) != epoch) return false;
     } while (!state.compare_exchange_weak(s, s & ~kWaiting, std::memory_order_acq_rel,
                                           std::memory_order_relaxed));

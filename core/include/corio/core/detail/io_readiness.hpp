@@ -1,0 +1,129 @@
+// IoReadiness: core's readiness API, on which io/ builds sockets, pipes and signalfds.
+//
+// A file descriptor is registered, edge-triggered, with the epoll instance of the worker
+// that registers it (its reactor). Each event sets readiness bits and advances a tick; a
+// task that wants to read tries the system call first and waits only after EAGAIN:
+//
+//   for (;;) {
+//     std::uint32_t tick = io->tick();
+//     ssize_t n = ::read(fd, buf, len);
+//     if (n >= 0) return n;
+//     if (errno != EAGAIN) throw std::system_error(errno, std::generic_category(), "read");
+//     io->clear(IoReadiness::kRead, tick);     // forgets only what was seen before `tick`
+//     co_await io->wait(IoReadiness::kRead);   // an event after the read is never lost
+//   }
+//
+// One reader and one writer may wait at a time (a stream is read by one task, written by
+// one task). Waits are cancellable (CancelledError; nothing is lost: readiness stays).
+// Lifetime: create() allocates a record with one reference (the owner's); a waiting task
+// holds another while it waits. release() deregisters the fd, wakes the waiters (they see
+// kClosed) and drops the owner's reference; the last reference hands the record to its
+// reactor, which frees it before its next epoll_wait, so an event already fetched for it
+// never touches freed memory.
+#pragma once
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "corio/core/detail/scheduling.hpp"
+#include "corio/core/detail/task_header.hpp"
+
+namespace corio::detail {
+
+class IoReactor;
+
+class IoReadiness {
+ public:
+  static constexpr std::uint32_t kRead = 1u << 0;
+  static constexpr std::uint32_t kWrite = 1u << 1;
+  static constexpr std::uint32_t kError = 1u << 2;   ///< EPOLLERR / EPOLLHUP: ops will fail
+  static constexpr std::uint32_t kClosed = 1u << 3;  ///< released: waiters wake, ops refuse
+
+  /// Registers `fd` with the current worker's reactor. Throws UsageError outside a runtime,
+  /// std::system_error if epoll_ctl fails. The fd stays owned by the caller.
+  static IoReadiness* create(int fd);
+  /// Deregisters, wakes any waiter (it sees kClosed) and retires the record. Any thread;
+  /// call once, before closing the fd.
+  void release() noexcept;
+
+  int fd() const noexcept { return fd_; }
+  /// The event count, to pass to clear() after an operation that returned EAGAIN.
+  std::uint32_t tick() const noexcept { return state_.load(std::memory_order_acquire) >> 8; }
+  /// Forgets readiness `direction` unless an event arrived since `tick`.
+  void clear(std::uint32_t direction, std::uint32_t tick) noexcept;
+  /// The readiness bits now (kRead, kWrite, kError, kClosed).
+  std::uint32_t readiness() const noexcept { return state_.load(std::memory_order_acquire) & 0xff; }
+
+  class WaitAwaiter;
+  /// Suspends until `direction` (kRead or kWrite) is ready, an error or hang-up is seen, or
+  /// the record is released. Errors: UsageError if another task already waits in the same
+  /// direction; CancelledError when cancelled.
+  WaitAwaiter wait(std::uint32_t direction) noexcept;
+
+  /// The reactor's side: called with the epoll events for this fd, on the owning worker.
+  void on_events(std::uint32_t epoll_events) noexcept;
+
+ private:
+  friend class IoReactor;
+  IoReadiness(int fd, IoReactor* reactor) noexcept : fd_(fd), reactor_(reactor) {}
+
+  void set_bits(std::uint32_t bits) noexcept;
+  void unref() noexcept;
+
+  const int fd_;
+  IoReactor* const reactor_;
+  // Low 8 bits: readiness; bits 8..31: tick (events seen).
+  std::atomic<std::uint32_t> state_{0};
+  std::atomic<std::uint32_t> refs_{1};
+  std::mutex mutex_;  // guards the two waiter slots
+  Waker reader_;
+  Waker writer_;
+  bool reader_waiting_ = false;
+  bool writer_waiting_ = false;
+  IoReadiness* retired_next_ = nullptr;
+};
+
+class IoReadiness::WaitAwaiter {
+ public:
+  WaitAwaiter(IoReadiness& io, std::uint32_t direction) noexcept : io_(io), direction_(direction) {}
+  bool await_ready() const noexcept {
+    return (io_.readiness() & (direction_ | kError | kClosed)) != 0;
+  }
+  bool await_suspend(std::coroutine_handle<> caller);
+  void await_resume();
+  ~WaitAwaiter();  // a frame destroyed while waiting (runtime shutdown) unregisters
+
+ private:
+  bool& waiting() const noexcept {
+    return direction_ == kRead ? io_.reader_waiting_ : io_.writer_waiting_;
+  }
+  IoReadiness& io_;
+  std::uint32_t direction_;
+  TaskHeader* self_ = nullptr;
+  bool holds_ref_ = false;
+};
+
+inline IoReadiness::WaitAwaiter IoReadiness::wait(std::uint32_t direction) noexcept {
+  return WaitAwaiter(*this, direction);
+}
+
+/// The part of a worker that runs a reactor, as IoReadiness sees it.
+class IoReactor {
+ public:
+  /// Owner thread: allocates a record for `fd` and adds it to the epoll instance.
+  virtual IoReadiness* register_io(int fd) = 0;
+  /// Any thread: removes `fd` from the epoll instance.
+  virtual void deregister_fd(int fd) noexcept = 0;
+  /// Any thread: the record will be freed by the reactor before its next epoll_wait.
+  virtual void retire(IoReadiness* record) noexcept = 0;
+
+ protected:
+  ~IoReactor() = default;
+  static IoReadiness* make_record(int fd, IoReactor* reactor) { return new IoReadiness(fd, reactor); }
+  static IoReadiness*& retired_next(IoReadiness* r) noexcept { return r->retired_next_; }
+};
+
+}  // namespace corio::detail

@@ -1,0 +1,87 @@
+// select: the first to finish wins, the losers are cancelled and unwound.
+#include "corio/core/select.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "corio/corio.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+const corio::RuntimeOptions kManual{.workers = 2, .clock = corio::ClockKind::manual};
+
+corio::Task<int> number_after(std::chrono::milliseconds d, int v, std::atomic<int>* cancelled) {
+  try {
+    co_await corio::sleep_for(d);
+  } catch (const corio::CancelledError&) {
+    cancelled->fetch_add(1);
+    throw;
+  }
+  co_return v;
+}
+
+corio::Task<std::string> text_after(std::chrono::milliseconds d, std::atomic<int>* cancelled) {
+  try {
+    co_await corio::sleep_for(d);
+  } catch (const corio::CancelledError&) {
+    cancelled->fetch_add(1);
+    throw;
+  }
+  co_return "text";
+}
+
+TEST(SelectTest, TheFirstToFinishWinsAndTheOthersAreCancelled) {
+  std::atomic<int> cancelled{0};
+  auto body = [](std::atomic<int>* c) -> corio::Task<std::string> {
+    auto winner = co_await corio::select(number_after(50ms, 1, c), text_after(10ms, c),
+                                         number_after(90ms, 3, c));
+    EXPECT_EQ(c->load(), 2);  // both losers unwound before select returned
+    co_return winner.index() == 1 ? std::get<1>(winner) : "wrong winner";
+  };
+  EXPECT_EQ(corio::run(body(&cancelled), kManual), "text");
+}
+
+TEST(SelectTest, TheWinnersExceptionIsRethrown) {
+  std::atomic<int> cancelled{0};
+  auto body = [](std::atomic<int>* c) -> corio::Task<bool> {
+    auto fails = [](int) -> corio::Task<int> {
+      co_await corio::sleep_for(1ms);
+      throw std::runtime_error("lost the race badly");
+    };
+    try {
+      co_await corio::select(fails(0), number_after(1h, 2, c));
+    } catch (const std::runtime_error&) {
+      co_return c->load() == 1;
+    }
+    co_return false;
+  };
+  EXPECT_TRUE(corio::run(body(&cancelled), kManual));
+}
+
+TEST(SelectTest, CancellingTheSelectingTaskCancelsAllContestants) {
+  std::atomic<int> cancelled{0};
+  auto selecting = [](std::atomic<int>* c) -> corio::Task<int> {
+    auto r = co_await corio::select(number_after(1h, 1, c), number_after(2h, 2, c));
+    co_return static_cast<int>(r.index());
+  };
+  auto body = [](std::atomic<int>* c, decltype(selecting) s) -> corio::Task<bool> {
+    auto h = corio::spawn(s(c));
+    co_await corio::sleep_for(1ms);
+    h.cancel();
+    try {
+      co_await h;
+    } catch (const corio::CancelledError&) {
+      co_return true;
+    }
+    co_return false;
+  };
+  EXPECT_TRUE(corio::run(body(&cancelled, selecting), kManual));
+  EXPECT_EQ(cancelled.load(), 2);
+}
+
+}  // namespace
