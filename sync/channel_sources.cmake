@@ -1,0 +1,3 @@
+# Channel and the asyncio.Queue family.
+set(CORIO_CHANNEL_SOURCES
+)

@@ -1,0 +1,3 @@
+# Mutex, Semaphore, Event, Condition, Barrier, Oneshot, Latch, Watch, Broadcast.
+set(CORIO_PRIMITIVE_SOURCES
+)

@@ -1,0 +1,1 @@
+# Channel and Queue tests.
