@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <coroutine>
 #include <mutex>
+#include <thread>
 
 #include "corio/core/detail/frame_memory.hpp"
 #include "corio/core/detail/scheduling.hpp"
@@ -158,9 +159,15 @@ struct BlockingCompletion : Completion {
 
 void wait_blocking(TaskHeader* task) {
   BlockingCompletion completion;
-  if (!task->add_join_waiter(&completion)) return;
-  std::unique_lock lock(completion.mutex);
-  completion.cv.wait(lock, [&] { return completion.done; });
+  if (task->add_join_waiter(&completion)) {
+    std::unique_lock lock(completion.mutex);
+    completion.cv.wait(lock, [&] { return completion.done; });
+  }
+  // The result is published a moment before the worker lets go of the frame. Wait for that
+  // too, so the frame is destroyed here, by the caller, when its handle goes: whatever its
+  // destructors touch (handles of another runtime's tasks, say) is then released before
+  // block_on returns, not on a worker racing with the caller's next steps.
+  while (task->refs.load(std::memory_order_acquire) > 1) std::this_thread::yield();
 }
 
 }  // namespace corio::detail

@@ -12,7 +12,8 @@ void destroy_frame(TaskHeader* task) noexcept {
 }
 
 bool TaskRegistry::on_owner_thread() const noexcept {
-  return shutting_down_ || (owner_ != nullptr && Worker::current() == owner_);
+  return shutting_down_.load(std::memory_order_relaxed) ||
+         (owner_ != nullptr && Worker::current() == owner_);
 }
 
 void TaskRegistry::link(TaskHeader* task) noexcept {
@@ -44,7 +45,7 @@ void TaskRegistry::insert(TaskHeader* task) {
 }
 
 void TaskRegistry::release(TaskHeader* task) noexcept {
-  if (owner_ == nullptr && !shutting_down_) {
+  if (owner_ == nullptr && !shutting_down_.load(std::memory_order_relaxed)) {
     {
       std::lock_guard lock(mutex_);
       unlink(task);

@@ -38,7 +38,7 @@ class TaskRegistry {
 
   /// Shutdown, after the workers have stopped: from now on the calling thread acts as the
   /// owner of every registry.
-  void begin_shutdown() noexcept { shutting_down_ = true; }
+  void begin_shutdown() noexcept { shutting_down_.store(true, std::memory_order_relaxed); }
   /// Shutdown: unlinks and returns some task of the list, or null when it is empty.
   TaskHeader* pop_any() noexcept;
 
@@ -49,7 +49,7 @@ class TaskRegistry {
 
   Scheduler& scheduler_;
   const Worker* const owner_;
-  bool shutting_down_ = false;
+  std::atomic<bool> shutting_down_{false};
   std::mutex mutex_;  // the shared registry only
   TaskHeader* head_ = nullptr;
   std::atomic<TaskHeader*> remote_{nullptr};
