@@ -8,6 +8,8 @@
 // `fail()` prints what was wrong and exits with status 1.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -109,7 +111,19 @@ struct Workload {
   std::string_view metric_name;  ///< e.g. "ns_per_task"
   Metric metric;
   std::uint64_t n;
+  /// Extra "key=value" fields appended to the RESULT line (e.g. peak RSS), or empty.
+  std::function<std::string()> extra = {};
 };
+
+/// "peak_rss_mb=<x>": peak resident set size of this process so far (bench-spec B6).
+inline std::string peak_rss_field() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  char text[64];
+  std::snprintf(text, sizeof text, "peak_rss_mb=%.1f",
+                static_cast<double>(usage.ru_maxrss) / 1024.0);  // ru_maxrss is in KiB
+  return text;
+}
 
 inline double metric_value(const Workload& w, double wall_ms) {
   switch (w.metric) {
@@ -128,12 +142,17 @@ inline void run(const Args& args, const Workload& w, const std::function<double(
     std::vector<double> walls;
     for (unsigned r = 0; r < args.reps; ++r) walls.push_back(rep(workers));
     double wall = median(walls);
-    std::printf("RESULT %.*s %.*s workers=%u n=%llu wall_ms=%.3f %.*s=%.3f reps=%u\n",
+    std::string extra;
+    if (w.extra) {
+      extra = ' ';
+      extra += w.extra();
+    }
+    std::printf("RESULT %.*s %.*s workers=%u n=%llu wall_ms=%.3f %.*s=%.3f reps=%u%s\n",
                 static_cast<int>(w.name.size()), w.name.data(),
                 static_cast<int>(w.runtime.size()), w.runtime.data(), workers,
                 static_cast<unsigned long long>(w.n), wall,
                 static_cast<int>(w.metric_name.size()), w.metric_name.data(),
-                metric_value(w, wall), args.reps);
+                metric_value(w, wall), args.reps, extra.c_str());
     std::fflush(stdout);
   }
 }
