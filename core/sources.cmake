@@ -1,8 +1,12 @@
 # core/: tasks, the scheduler, timers, cancellation, the reactor.
 set(CORIO_CORE_SOURCES
+  core/src/blocking_pool.cpp
+  core/src/compute_arena.cpp
+  core/src/debug.cpp
   core/src/frame_memory.cpp
   core/src/idle.cpp
   core/src/io_readiness.cpp
+  core/src/metrics.cpp
   core/src/parker.cpp
   core/src/runtime.cpp
   core/src/scheduler.cpp

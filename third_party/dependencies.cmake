@@ -5,6 +5,7 @@
 #   corio::concurrentqueue   moodycamel ConcurrentQueue (libconcurrentqueue-dev), header-only
 #   TBB::tbb                 oneTBB (libtbb-dev)
 #   absl::*                  Abseil (libabsl-dev)
+#   mimalloc                 mimalloc (libmimalloc-dev): coroutine frames
 #   GTest::gtest_main        GoogleTest (libgtest-dev)            only with CORIO_BUILD_TESTS
 #   benchmark::benchmark     Google Benchmark (libbenchmark-dev)  only with CORIO_BUILD_BENCH
 #   corio::asio              standalone Asio (libasio-dev)        only with CORIO_BUILD_BENCH
@@ -31,6 +32,11 @@ endif()
 find_package(TBB CONFIG QUIET)
 if(NOT TBB_FOUND)
   corio_missing_package("oneTBB" libtbb-dev)
+endif()
+
+find_package(mimalloc CONFIG QUIET)
+if(NOT mimalloc_FOUND)
+  corio_missing_package("mimalloc (coroutine frame memory)" libmimalloc-dev)
 endif()
 
 find_package(absl CONFIG QUIET)

@@ -9,6 +9,7 @@ packages=(
   libtbb-dev                     # oneTBB: compute()
   libconcurrentqueue-dev         # moodycamel ConcurrentQueue: the global run queue
   libabsl-dev                    # Abseil
+  libmimalloc-dev                # mimalloc: coroutine frame memory
   libgtest-dev libgmock-dev      # GoogleTest
   libbenchmark-dev               # Google Benchmark: bench/micro
   libasio-dev                    # standalone Asio: the peer in bench/peers

@@ -7,21 +7,52 @@
 
 #include <new>
 
+#if !defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+#include <mimalloc.h>
+#endif
+
 #include "corio/core/detail/task_header.hpp"
+#include "debug_monitor.hpp"
 
 namespace corio::detail {
 
+namespace {
+// mimalloc for speed (docs/architecture.md has the measurements). Sanitizer builds define
+// CORIO_SYSTEM_FRAME_ALLOCATOR: ASan and TSan intercept the system allocator, not mimalloc,
+// so only then can they see a use-after-free of a frame or the ordering between one thread
+// freeing a frame and another reusing its memory.
+void* allocate_block(std::size_t size) {
+#if defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+  return ::operator new(size);
+#else
+  void* block = mi_malloc(size);
+  if (!block) throw std::bad_alloc();
+  return block;
+#endif
+}
+
+void free_block(void* block) noexcept {
+#if defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+  ::operator delete(block);
+#else
+  mi_free(block);
+#endif
+}
+}  // namespace
+
 void* allocate_frame(std::size_t frame_size) {
-  void* block = ::operator new(kHeaderSpace + frame_size);
+  void* block = allocate_block(kHeaderSpace + frame_size);
   auto* header = new (block) TaskHeader();
   header->frame_size = static_cast<std::uint32_t>(frame_size);
   return frame_of(header);
 }
 
 void release_memory(TaskHeader* header) noexcept {
-  std::size_t size = kHeaderSpace + header->frame_size;
+  if (header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo) {
+    forget_task_info(header);
+  }
   header->~TaskHeader();
-  ::operator delete(static_cast<void*>(header), size);
+  free_block(header);
 }
 
 void on_frame_destroyed(void* frame) noexcept {

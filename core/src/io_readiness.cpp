@@ -91,6 +91,10 @@ void IoReadiness::unref() noexcept {
 bool IoReadiness::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) {
   self_ = &require_current_task("co_await IoReadiness::wait");
   throw_if_cancelled(*self_);
+  if (io_.readiness() & (direction_ | kError | kClosed)) {  // ready, but out of budget
+    yield_for_budget(caller);
+    return true;
+  }
   std::lock_guard lock(io_.mutex_);
   if (io_.readiness() & (direction_ | kError | kClosed)) return false;
   if (waiting()) {
@@ -100,7 +104,7 @@ bool IoReadiness::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) {
   }
   io_.refs_.fetch_add(1, std::memory_order_relaxed);
   holds_ref_ = true;
-  (direction_ == kRead ? io_.reader_ : io_.writer_) = self_->begin_wait(caller);
+  (direction_ == kRead ? io_.reader_ : io_.writer_) = begin_cancellable_wait(*self_, caller);
   waiting() = true;
   return true;
 }

@@ -43,32 +43,36 @@ Parker::~Parker() {
   close(epoll_fd_);
 }
 
-void Parker::park(int timeout_ms) {
+std::uint64_t Parker::park(int timeout_ms) {
   std::uint32_t expected = kNotified;
-  if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acq_rel)) return;
+  if (state_.compare_exchange_strong(expected, kEmpty, std::memory_order_acq_rel)) return 0;
   expected = kEmpty;
   if (!state_.compare_exchange_strong(expected, kParked, std::memory_order_acq_rel)) {
     state_.store(kEmpty, std::memory_order_release);  // a notification slipped in
-    return;
+    return 0;
   }
-  wait_and_dispatch(timeout_ms);
+  std::uint64_t events = wait_and_dispatch(timeout_ms);
   state_.exchange(kEmpty, std::memory_order_acq_rel);
+  return events;
 }
 
-void Parker::poll_io() { wait_and_dispatch(0); }
+std::uint64_t Parker::poll_io() { return wait_and_dispatch(0); }
 
-void Parker::wait_and_dispatch(int timeout_ms) {
+std::uint64_t Parker::wait_and_dispatch(int timeout_ms) {
   epoll_event events[64];
   int n = epoll_wait(epoll_fd_, events, 64, timeout_ms);
   // n < 0 is EINTR (a signal): a spurious wake-up, which callers handle.
+  std::uint64_t io_events = 0;
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
       std::uint64_t count;
       [[maybe_unused]] ssize_t r = read(event_fd_, &count, sizeof count);
     } else {
       static_cast<IoReadiness*>(events[i].data.ptr)->on_events(events[i].events);
+      ++io_events;
     }
   }
+  return io_events;
 }
 
 void Parker::unpark() noexcept {

@@ -24,9 +24,10 @@ class Parker {
 
   /// Owner: sleeps until unpark(), an I/O event or `timeout_ms` (-1: no limit), and
   /// dispatches the I/O events it got (IoReadiness::on_events). May return spuriously.
-  void park(int timeout_ms);
-  /// Owner: dispatches the I/O events ready now, without sleeping.
-  void poll_io();
+  /// Returns the number of I/O events dispatched.
+  std::uint64_t park(int timeout_ms);
+  /// Owner: dispatches the I/O events ready now, without sleeping; returns how many.
+  std::uint64_t poll_io();
   /// Any thread: wakes the owner, or makes its next park() return at once.
   void unpark() noexcept;
 
@@ -37,7 +38,7 @@ class Parker {
   static constexpr std::uint32_t kParked = 1;
   static constexpr std::uint32_t kNotified = 2;
 
-  void wait_and_dispatch(int timeout_ms);
+  std::uint64_t wait_and_dispatch(int timeout_ms);
 
   std::atomic<std::uint32_t> state_{kEmpty};
   int epoll_fd_ = -1;

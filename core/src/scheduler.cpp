@@ -2,6 +2,8 @@
 #include "scheduler.hpp"
 
 #include <atomic>
+#include <cstdlib>
+#include <string_view>
 #include <string>
 #include <thread>
 
@@ -32,13 +34,21 @@ void validate(const RuntimeOptions& options) {
 Scheduler::Scheduler(const RuntimeOptions& options)
     : clock_(options.clock),
       idle_((validate(options), worker_count(options))),
-      outside_registry_(*this, nullptr) {
+      outside_registry_(*this, nullptr),
+      blocking_pool_(options.max_blocking_threads),
+      compute_arena_(options.compute_threads) {
+  const char* env = std::getenv("CORIO_DEBUG");
+  if (options.debug || (env && *env && std::string_view(env) != "0")) {
+    debug_monitor_ =
+        std::make_unique<DebugMonitor>(*this, options.slow_task_threshold, options.debug_sink);
+  }
   unsigned n = worker_count(options);
   workers_.reserve(n);
   for (unsigned i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<Worker>(*this, i, options.local_queue_capacity));
   }
   for (auto& worker : workers_) worker->start();
+  if (debug_monitor_) debug_monitor_->start();
 }
 
 Scheduler::~Scheduler() { shut_down(); }
@@ -50,10 +60,12 @@ Worker* Scheduler::current_worker() const noexcept {
 
 void Scheduler::spawn(TaskHeader* task) {
   if (Worker* worker = current_worker()) {
+    worker->count_spawn();
     worker->registry().insert(task);
     worker->schedule_local(task, /*is_yield=*/false);
     return;
   }
+  spawned_outside_.fetch_add(1, std::memory_order_relaxed);
   outside_registry_.insert(task);
   inject_.push(task);
   notify_parked();
@@ -73,6 +85,10 @@ void Scheduler::notify_parked() noexcept {
   // Pairs with the fence in Worker::park: our push happens before this read of the idle
   // state, its write of the idle state before its re-check of the queues.
   idle_.store_load_barrier();
+  notify_parked_local();
+}
+
+void Scheduler::notify_parked_local() noexcept {
   if (!idle_.should_notify()) return;
   if (auto worker = idle_.worker_to_notify()) workers_[*worker]->parker().unpark();
 }
@@ -101,9 +117,12 @@ Worker* Scheduler::advance_manual_clock() noexcept {
 
 void Scheduler::shut_down() noexcept {
   // 1.
+  if (debug_monitor_) debug_monitor_->stop();  // it reads the workers
   shutdown_.store(true, std::memory_order_release);
   for (auto& worker : workers_) worker->parker().unpark();
   for (auto& worker : workers_) worker->join();
+  blocking_pool_.shut_down();  // waits for calls still running on pool threads
+  compute_arena_.wait();       // and for compute() jobs (their wake-ups find tasks alive)
   // 2.
   for (auto& worker : workers_) worker->drop_queued_tasks();
   for (TaskHeader* task; inject_.pop(task);) {

@@ -19,6 +19,9 @@
 
 #include "corio/core/detail/task_header.hpp"
 #include "corio/core/runtime.hpp"
+#include "blocking_pool.hpp"
+#include "compute_arena.hpp"
+#include "debug_monitor.hpp"
 #include "idle.hpp"
 #include "inject_queue.hpp"
 #include "runtime_clock.hpp"
@@ -40,7 +43,14 @@ class Scheduler {
   InjectQueue& inject() noexcept { return inject_; }
   RuntimeClock& clock() noexcept { return clock_; }
   Idle& idle() noexcept { return idle_; }
+  BlockingPool& blocking_pool() noexcept { return blocking_pool_; }
+  ComputeArena& compute_arena() noexcept { return compute_arena_; }
+  /// The debug-mode monitor, or null when debug mode is off.
+  DebugMonitor* debug_monitor() const noexcept { return debug_monitor_.get(); }
   bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
+
+  /// A snapshot of every counter (metrics.hpp). Any thread.
+  RuntimeMetrics metrics() const;
 
   /// This scheduler's worker on the calling thread, or null.
   Worker* current_worker() const noexcept;
@@ -49,8 +59,11 @@ class Scheduler {
   void spawn(TaskHeader* task);
   /// Queues a runnable task. Any thread; a no-op once shutdown has begun.
   void schedule(TaskHeader* task) noexcept;
-  /// Wakes a parked worker if one is needed (Idle step 4).
+  /// Wakes a parked worker if one is needed (Idle step 4). For pushes from outside the
+  /// runtime: fenced against a worker going to sleep (idle.hpp).
   void notify_parked() noexcept;
+  /// The same for a worker's pushes onto its own queues: no fence (idle.hpp says why).
+  void notify_parked_local() noexcept;
   /// A last searcher going to sleep: wake a worker if any queue still holds work.
   void notify_if_work_pending() noexcept;
   /// Manual clock, called by the last worker to park: moves time to the earliest deadline
@@ -62,11 +75,15 @@ class Scheduler {
   void destroy_unfinished(TaskHeader* task) noexcept;
 
   RuntimeClock clock_;
+  std::unique_ptr<DebugMonitor> debug_monitor_;  // before the workers: they read it at start
   std::vector<std::unique_ptr<Worker>> workers_;
   InjectQueue inject_;
   Idle idle_;
   TaskRegistry outside_registry_;
+  BlockingPool blocking_pool_;  // stopped in shut_down, after the workers are joined
+  ComputeArena compute_arena_;  // waits for running jobs when destroyed
   std::atomic<bool> shutdown_{false};
+  std::atomic<std::uint64_t> spawned_outside_{0};  ///< spawns from outside the runtime
 };
 
 }  // namespace corio::detail

@@ -80,8 +80,15 @@ bool TaskGroupState::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) 
   if (state_.has_waiter_) {
     throw UsageError("TaskGroup::wait() awaited by two tasks at once; await it from one");
   }
-  state_.waiter_ = self_->begin_wait(caller, this);
+  std::uint32_t prior;
+  state_.waiter_ = self_->begin_wait(caller, this, &prior);
   state_.has_waiter_ = true;
+  if ((prior & TaskHeader::kCancelled) && !cancelled_) {
+    // Cancelled just before the wait opened (no hook ran): pass it on as the hook would.
+    cancelled_ = true;
+    std::vector<TaskHeader*> children = state_.children_;
+    for (TaskHeader* child : children) request_cancel(child);
+  }
   return true;
 }
 

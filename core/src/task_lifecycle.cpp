@@ -60,7 +60,10 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler) {
   TaskHeader* task = header_of(root.address());
   task->refs.store(2, std::memory_order_relaxed);  // the runtime's and the JoinHandle's
   task->resume_address = root.address();
-  task->state.store(TaskHeader::kNotified, std::memory_order_relaxed);
+  // Queued; kHasInfo (set by spawn when the task is named) is kept.
+  task->state.store(TaskHeader::kNotified |
+                        (task->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo),
+                    std::memory_order_relaxed);
   scheduler->spawn(task);
   return task;
 }
@@ -82,13 +85,20 @@ void yield_current_task(std::coroutine_handle<> resume_at) {
   Worker::current()->request_yield();
 }
 
+void yield_for_budget(std::coroutine_handle<> resume_at) {
+  TaskHeader& task = require_current_task("corio's cooperative budget");
+  task.resume_address = resume_at.address();
+  Worker::current()->request_yield();
+  Worker::current()->count_budget_yield();
+}
+
 void resume_after_yield() {
   if (TaskHeader* task = current_task()) throw_if_cancelled(*task);
 }
 
 void finish_root(TaskHeader* task) noexcept {
-  task->notify_join();
   Worker::current()->mark_completed();
+  task->notify_join();
 }
 
 void release_ref(TaskHeader* task) noexcept {
@@ -107,7 +117,9 @@ void release_ref(TaskHeader* task) noexcept {
 bool request_cancel(TaskHeader* task) noexcept {
   std::uint32_t s = task->state.load(std::memory_order_acquire);
   for (;;) {
-    if (s & TaskHeader::kComplete) return false;
+    // Finished: the join slot is published in the final suspension, kComplete only when
+    // the worker's poll ends; either means there is nothing left to cancel.
+    if ((s & TaskHeader::kComplete) || task->join_complete()) return false;
     if (s & TaskHeader::kCancelling) {  // another canceller is at work: let it finish
       s = task->state.load(std::memory_order_acquire);
       continue;

@@ -95,7 +95,7 @@ bool SleepAwaiter::await_suspend(std::coroutine_handle<> caller) {
   entry_.deadline_ms = detail::to_timer_ms(deadline_);
   entry_.on_fire = &SleepAwaiter::on_fire;
   entry_.owner = &owner;  // before the wait opens: a canceller may post to it at once
-  entry_.waker = task_->begin_wait(caller, this);
+  entry_.waker = detail::begin_cancellable_wait(*task_, caller, this);
   if (owner.arm(&entry_)) return true;
   // The deadline has passed: like asyncio.sleep(0), yield once and return.
   if (task_->abandon_wait(entry_.waker.epoch)) {

@@ -28,6 +28,8 @@ thread_local Worker* t_worker = nullptr;
 thread_local TaskHeader* t_task = nullptr;
 }  // namespace
 
+thread_local int t_coop_budget = 0;
+
 Worker* Worker::current() noexcept { return t_worker; }
 TaskHeader* current_task() noexcept { return t_task; }
 
@@ -37,7 +39,8 @@ Worker::Worker(Scheduler& scheduler, unsigned index, std::uint32_t queue_capacit
       queue_(queue_capacity),
       registry_(scheduler, this),
       producer_token_(scheduler.inject().make_producer_token()),
-      consumer_token_(scheduler.inject().make_consumer_token()) {}
+      consumer_token_(scheduler.inject().make_consumer_token()),
+      debug_(scheduler.debug_monitor() != nullptr) {}
 
 void Worker::start() {
   thread_ = std::thread([this] { run(); });
@@ -87,7 +90,17 @@ void Worker::run_task(TaskHeader* task) {
     s = task->state.load(std::memory_order_acquire);
   }
   t_task = task;
+  t_coop_budget = kCoopBudget;
+  bump(counters_.polled);
+  if (debug_) {  // the watchdog reads these to find polls that run too long
+    debug_poll_start_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count(),
+                               std::memory_order_relaxed);
+    debug_task_.store(task, std::memory_order_release);
+  }
   std::coroutine_handle<>::from_address(task->resume_address).resume();
+  if (debug_) debug_task_.store(nullptr, std::memory_order_release);
   t_task = nullptr;
 
   if (completed_) {
@@ -120,9 +133,11 @@ void Worker::push_back(TaskHeader* task) {
     std::uint32_t n = queue_.take_half(batch);
     if (n == 0) {
       scheduler_.inject().push(task);  // a stealer is emptying it: just send this one
+      bump(counters_.overflowed);
       return;
     }
     scheduler_.inject().push_bulk(producer_token_, batch, n);
+    bump(counters_.overflowed, n);
   }
 }
 
@@ -137,7 +152,7 @@ void Worker::schedule_local(TaskHeader* task, bool is_yield) {
     queued_stealable_work = displaced != nullptr;
     if (displaced) push_back(displaced);
   }
-  if (queued_stealable_work) scheduler_.notify_parked();
+  if (queued_stealable_work) scheduler_.notify_parked_local();
 }
 
 TaskHeader* Worker::pop_global_batch() {
@@ -153,7 +168,7 @@ TaskHeader* Worker::pop_global_batch() {
     [[maybe_unused]] bool pushed = queue_.push_back(batch[i]);  // fits: room was reserved
     assert(pushed);
   }
-  if (n > 1) scheduler_.notify_parked();  // the rest of the batch can be stolen
+  if (n > 1) scheduler_.notify_parked_local();  // the rest of the batch can be stolen
   return batch[0];
 }
 
@@ -187,7 +202,10 @@ bool Worker::search_and_run() {
     for (unsigned i = 0; i < n; ++i) {
       unsigned victim = (start + i) % n;
       if (victim == index_) continue;
+      std::uint32_t before = queue_.size();
       if (TaskHeader* task = scheduler_.worker(victim).queue().steal_into(queue_)) {
+        bump(counters_.steals);
+        bump(counters_.stolen_tasks, queue_.size() - before + 1);
         run_task(task);
         return true;
       }
@@ -204,7 +222,7 @@ bool Worker::search_and_run() {
 void Worker::end_search() {
   searching_ = false;
   // The last searcher found work: there may be more, so hand the search to a sleeper.
-  if (scheduler_.idle().transition_from_searching()) scheduler_.notify_parked();
+  if (scheduler_.idle().transition_from_searching()) scheduler_.notify_parked_local();
 }
 
 void Worker::park() {
@@ -235,7 +253,13 @@ void Worker::park() {
   }
   while (!scheduler_.is_shutdown()) {
     free_retired_io();
-    parker_.park(park_timeout());
+    bump(counters_.parks);
+    auto parked_at = std::chrono::steady_clock::now();
+    bump(counters_.io_events, parker_.park(park_timeout()));
+    bump(counters_.parked_ns, static_cast<std::uint64_t>(
+                                  std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - parked_at)
+                                      .count()));
     process_timers();
     if (has_local_work()) {  // a timer fired (or a cancellation arrived) here
       scheduler_.idle().unpark_worker_by_id(index_);
@@ -243,6 +267,7 @@ void Worker::park() {
     }
     if (!scheduler_.idle().is_parked(index_)) {
       searching_ = true;  // a producer woke us and counted us as a searcher
+      bump(counters_.notified);
       return;
     }
   }
@@ -292,7 +317,7 @@ void Worker::process_timers() noexcept {
     }
   }
   // 2. Fire what is due.
-  if (!timers_.empty()) timers_.advance(scheduler_.clock().now_ms());
+  if (!timers_.empty()) bump(counters_.timers_fired, timers_.advance(scheduler_.clock().now_ms()));
 }
 
 // ---- Reactor -------------------------------------------------------------------------------
@@ -339,7 +364,26 @@ void Worker::free_retired_io() noexcept {
 void Worker::poll_io_if_registered() noexcept {
   if (registered_io_.load(std::memory_order_relaxed) == 0) return;
   free_retired_io();
-  parker_.poll_io();
+  bump(counters_.io_events, parker_.poll_io());
+}
+
+WorkerMetrics Worker::metrics() const noexcept {
+  auto get = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+  WorkerMetrics m;
+  m.polled = get(counters_.polled);
+  m.steals = get(counters_.steals);
+  m.stolen_tasks = get(counters_.stolen_tasks);
+  m.parks = get(counters_.parks);
+  m.notified = get(counters_.notified);
+  m.overflowed = get(counters_.overflowed);
+  m.io_events = get(counters_.io_events);
+  m.timers_fired = get(counters_.timers_fired);
+  m.budget_yields = get(counters_.budget_yields);
+  m.local_queue_depth = queue_.size();
+  auto up = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::steady_clock::now() - started_);
+  m.busy = up - std::chrono::nanoseconds(get(counters_.parked_ns));
+  return m;
 }
 
 void Worker::drop_queued_tasks() noexcept {

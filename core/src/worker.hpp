@@ -24,13 +24,16 @@
 
 #include <absl/random/random.h>
 
+#include <chrono>
 #include <coroutine>
 #include <cstdint>
 #include <thread>
+#include <utility>
 
 #include "corio/core/detail/io_readiness.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "corio/core/detail/timer_entry.hpp"
+#include "corio/core/metrics.hpp"
 #include "inject_queue.hpp"
 #include "parker.hpp"
 #include "run_queue.hpp"
@@ -63,6 +66,7 @@ class Worker final : public TimerOwner, public IoReactor {
   Scheduler& scheduler() const noexcept { return scheduler_; }
   unsigned index() const noexcept { return index_; }
   TaskRegistry& registry() noexcept { return registry_; }
+  const TaskRegistry& registry() const noexcept { return registry_; }
   LocalQueue& queue() noexcept { return queue_; }
   Parker& parker() noexcept { return parker_; }
   bool has_local_work() const noexcept { return lifo_ != nullptr || !queue_.empty(); }
@@ -73,8 +77,21 @@ class Worker final : public TimerOwner, public IoReactor {
 
   /// The running task asked to yield (see yield_now).
   void request_yield() noexcept { yielded_ = true; }
-  /// The running task finished (called from its final suspension).
-  void mark_completed() noexcept { completed_ = true; }
+  /// The running task finished (called from its final suspension, before its joiner is
+  /// notified, so whoever sees the result also sees the count).
+  void mark_completed() noexcept {
+    completed_ = true;
+    bump(counters_.completed);
+  }
+  /// Owner thread: a task was spawned here.
+  void count_spawn() noexcept { bump(counters_.spawned); }
+
+  /// Debug mode: the task in the current poll and when the poll started (ns of the steady
+  /// clock); null between polls. Any thread.
+  std::pair<const TaskHeader*, std::int64_t> current_poll() const noexcept {
+    return {debug_task_.load(std::memory_order_acquire),
+            debug_poll_start_ns_.load(std::memory_order_relaxed)};
+  }
 
   /// Shutdown, once the thread has stopped: takes every queued task out (they stay in
   /// their registries) and drops pending timer cancellations.
@@ -90,6 +107,16 @@ class Worker final : public TimerOwner, public IoReactor {
   IoReadiness* register_io(int fd) override;
   void deregister_fd(int fd) noexcept override;
   void retire(IoReadiness* record) noexcept override;
+
+  /// A snapshot of this worker's counters. Any thread.
+  WorkerMetrics metrics() const noexcept;
+  /// Tasks spawned here and tasks finished here (any thread may read).
+  std::uint64_t spawned() const noexcept { return counters_.spawned.load(std::memory_order_relaxed); }
+  std::uint64_t completed() const noexcept {
+    return counters_.completed.load(std::memory_order_relaxed);
+  }
+  /// Owner thread: a yield forced by the cooperative budget.
+  void count_budget_yield() noexcept { bump(counters_.budget_yields); }
 
   /// Manual clock: the earliest timer deadline of this worker, published when it parks.
   std::uint64_t published_deadline() const noexcept {
@@ -119,6 +146,21 @@ class Worker final : public TimerOwner, public IoReactor {
   InjectQueue::ConsumerToken consumer_token_;
   absl::InsecureBitGen rng_;
   std::thread thread_;
+  /// Counters written only by the owner: a plain load and store, no read-modify-write.
+  struct Counters {
+    std::atomic<std::uint64_t> polled{0}, steals{0}, stolen_tasks{0}, parks{0}, notified{0},
+        overflowed{0}, io_events{0}, timers_fired{0}, budget_yields{0}, parked_ns{0},
+        spawned{0}, completed{0};
+  };
+  static void bump(std::atomic<std::uint64_t>& c, std::uint64_t by = 1) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  }
+  Counters counters_;
+  const bool debug_;                                  ///< the runtime runs in debug mode
+  std::atomic<const TaskHeader*> debug_task_{nullptr};  ///< debug mode: the polled task
+  std::atomic<std::int64_t> debug_poll_start_ns_{0};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+
   TimerWheel timers_;                              ///< owner thread only
   std::atomic<TimerCancel*> cancels_{nullptr};     ///< stack of messages from any thread
   std::atomic<std::uint64_t> published_deadline_{kNoDeadline};

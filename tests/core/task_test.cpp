@@ -72,6 +72,19 @@ TEST(TaskTest, MillionDeepAwaitChainDoesNotGrowTheStack) {
   EXPECT_EQ(corio::run(chain(1'000'000), {.workers = 1}), 1'000'000);
 }
 
+corio::Task<int> one() { co_return 1; }
+
+// Each child finishes without suspending. Every build must run this loop in constant stack:
+// Release by symmetric transfer, unoptimised and sanitized builds by the awaiter's handshake.
+TEST(TaskTest, AHundredThousandInlineCompletionsInALoopDoNotGrowTheStack) {
+  auto body = []() -> corio::Task<int> {
+    int sum = 0;
+    for (int i = 0; i < 100'000; ++i) sum += co_await one();
+    co_return sum;
+  };
+  EXPECT_EQ(corio::run(body(), {.workers = 1}), 100'000);
+}
+
 corio::Task<std::unique_ptr<std::string>> make_unique_string() {
   co_return std::make_unique<std::string>("moved");
 }

@@ -1,1 +1,10 @@
 # Primitive tests.
+corio_add_test(event_test event_test.cpp LABELS threads)
+corio_add_test(mutex_test mutex_test.cpp LABELS threads)
+corio_add_test(semaphore_test semaphore_test.cpp LABELS threads)
+corio_add_test(condition_test condition_test.cpp LABELS threads)
+corio_add_test(barrier_test barrier_test.cpp LABELS threads)
+corio_add_test(oneshot_test oneshot_test.cpp LABELS threads)
+corio_add_test(latch_test latch_test.cpp LABELS threads)
+corio_add_test(watch_test watch_test.cpp LABELS threads)
+corio_add_test(broadcast_test broadcast_test.cpp LABELS threads)

@@ -72,7 +72,7 @@ class AsCompleted {
       detail::throw_if_cancelled(*self_);
       std::lock_guard lock(owner_.mutex_);
       if (owner_.handed_out_ < owner_.finished_.size()) return false;
-      owner_.waiter_ = self_->begin_wait(caller);
+      owner_.waiter_ = detail::begin_cancellable_wait(*self_, caller);
       owner_.has_waiter_ = true;
       return true;
     }

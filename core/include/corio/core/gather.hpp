@@ -74,10 +74,15 @@ class [[nodiscard]] GatherAwaiter {
     children_ = std::apply(
         [](auto&... h) { return std::array<TaskHeader*, sizeof...(Ts)>{JoinHandleAccess::task(h)...}; },
         handles_);
-    return sizeof...(Ts) == 0;
+    return sizeof...(Ts) == 0 && spend_budget();
   }
   bool await_suspend(std::coroutine_handle<> caller) {
-    return latch_.arm(caller, children_, nodes_);
+    if constexpr (sizeof...(Ts) == 0) {
+      yield_for_budget(caller);
+      return true;
+    } else {
+      return latch_.arm(caller, children_, nodes_);
+    }
   }
   /// Every child has finished. Plain form: rethrows the first failure in argument order.
   Value await_resume() {
@@ -121,9 +126,13 @@ class [[nodiscard]] GatherVectorAwaiter {
       children_.push_back(JoinHandleAccess::task(handles_.back()));
     }
     tasks_.clear();
-    return handles_.empty();
+    return handles_.empty() && spend_budget();
   }
   bool await_suspend(std::coroutine_handle<> caller) {
+    if (handles_.empty()) {  // nothing to wait for, but this task is out of budget
+      yield_for_budget(caller);
+      return true;
+    }
     nodes_ = std::vector<GatherLatch::Node>(handles_.size());
     return latch_.arm(caller, children_, nodes_);
   }

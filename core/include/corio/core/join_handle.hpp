@@ -69,7 +69,14 @@ class [[nodiscard]] JoinHandle {
 
   /// Lets the task run on without an owner; its result is dropped. The handle becomes empty.
   void detach() noexcept {
-    if (task_) detail::release_ref(std::exchange(task_, nullptr));
+    if (!task_) return;
+    if (!consumed_ && detail::debug_active() && task_->join_complete() &&
+        !(task_->state.load(std::memory_order_acquire) & detail::TaskHeader::kFrameGone)) {
+      auto& promise = std::coroutine_handle<detail::TaskPromise<T>>::from_address(
+                          detail::frame_of(task_)).promise();
+      if (promise.has_exception()) detail::report_unretrieved_exception(task_, promise.exception());
+    }
+    detail::release_ref(std::exchange(task_, nullptr));
   }
 
   /// False for an empty (moved-from or detached) handle.
@@ -95,13 +102,17 @@ class [[nodiscard]] JoinHandle {
 
     bool await_ready() const {
       handle_.check_awaitable();
-      return handle_.task_->join_complete();
+      return handle_.task_->join_complete() && detail::spend_budget();
     }
     bool await_suspend(std::coroutine_handle<> caller) {
       detail::TaskHeader& self = detail::require_current_task("co_await on a JoinHandle");
       detail::throw_if_cancelled(self);
+      if (handle_.task_->join_complete()) {  // ready, but this task is out of budget
+        detail::yield_for_budget(caller);
+        return true;
+      }
       self_ = &self;
-      waker_ = self.begin_wait(caller, this);
+      waker_ = detail::begin_cancellable_wait(self, caller, this);
       if (handle_.task_->add_join_waiter(static_cast<detail::Completion*>(this))) {
         registered_ = true;
         return true;

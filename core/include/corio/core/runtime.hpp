@@ -8,12 +8,18 @@
 // epoll_wait when there is nothing to do (docs/architecture.md has the algorithm).
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <source_location>
+#include <string_view>
 #include <utility>
 
+#include "corio/core/debug.hpp"
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
 #include "corio/core/join_handle.hpp"
+#include "corio/core/metrics.hpp"
 #include "corio/core/task.hpp"
 #include "corio/core/time.hpp"
 
@@ -29,10 +35,23 @@ struct RuntimeOptions {
   /// The clock timers follow; ClockKind::manual makes time-dependent tests instant and
   /// deterministic (see time.hpp).
   ClockKind clock = ClockKind::real;
+  /// Upper bound of the blocking pool's threads (to_thread, spawn_blocking, files, DNS);
+  /// threads start on demand and retire after 10 s idle. Must be at least 1.
+  unsigned max_blocking_threads = 512;
+  /// Threads of the oneTBB arena that runs compute(); 0 means one per hardware thread. The
+  /// arena is created on the first compute().
+  unsigned compute_threads = 0;
+  /// Debug mode (debug.hpp); also turned on by the environment variable CORIO_DEBUG=1.
+  bool debug = false;
+  /// Debug mode: a poll running longer than this without suspending is reported.
+  std::chrono::milliseconds slow_task_threshold{100};
+  /// Debug mode: where reports go, one line each; empty means stderr.
+  std::function<void(std::string_view)> debug_sink = {};
 };
 
 namespace detail {
-/// Blocks the calling (non-worker) thread until `task` has finished.
+/// Blocks the calling (non-worker) thread until `task` has finished and its runtime has
+/// let go of it (only the caller's handle still refers to it).
 void wait_blocking(TaskHeader* task);
 }  // namespace detail
 
@@ -54,14 +73,21 @@ class Runtime {
   /// Number of worker threads.
   unsigned workers() const noexcept;
 
+  /// A snapshot of the runtime's counters (metrics.hpp). Any thread.
+  RuntimeMetrics metrics() const;
+
   /// Schedules `task` on this runtime from any thread (from outside, through the global
   /// queue, waking a parked worker). Errors: UsageError for an empty Task.
   template <class T>
-  JoinHandle<T> spawn(Task<T> task) {
+  JoinHandle<T> spawn(Task<T> task, SpawnOptions options = {},
+                      std::source_location where = std::source_location::current()) {
     auto handle = task.release();
     if (!handle) throw UsageError("Runtime::spawn of an empty Task (moved from?)");
     detail::TaskHeader* header;
     try {
+      if (!options.name.empty() || detail::debug_active()) {
+        detail::attach_task_info(detail::header_of(handle.address()), options.name, where);
+      }
       header = detail::spawn_root(handle, scheduler_.get());
     } catch (...) {
       task = Task<T>(handle);

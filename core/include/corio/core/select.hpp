@@ -40,7 +40,7 @@ class FirstLatch : private CancelHook {
   bool await_suspend(std::coroutine_handle<> caller) {
     self_ = &require_current_task("co_await corio::select");
     throw_if_cancelled(*self_);
-    waker_ = self_->begin_wait(caller, this);
+    waker_ = begin_cancellable_wait(*self_, caller, this);
     for (std::size_t i = 0; i < N; ++i) {
       nodes_[i].latch = this;
       nodes_[i].index = i;

@@ -7,8 +7,10 @@
 //   }
 #pragma once
 
+#include <source_location>
 #include <utility>
 
+#include "corio/core/debug.hpp"
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
 #include "corio/core/join_handle.hpp"
@@ -21,12 +23,15 @@ namespace corio {
 /// it first, keeping its data in this core's cache); the task it displaces goes to the
 /// worker's run queue, where idle workers steal it.
 ///
+/// `options.name` names the task (current_task_name(), debug reports); `where` records the
+/// spawn site for debug reports (leave it defaulted).
 /// Thread safety: call from a task of a corio runtime. From other threads use
 ///   Runtime::spawn.
 /// Errors: UsageError when there is no current runtime, or when `task` is empty or has
 ///   already been awaited. Allocates nothing beyond the task's own frame.
 template <class T>
-JoinHandle<T> spawn(Task<T> task) {
+JoinHandle<T> spawn(Task<T> task, SpawnOptions options = {},
+                    std::source_location where = std::source_location::current()) {
   auto handle = task.release();
   if (!handle) {
     throw UsageError("corio::spawn of an empty Task (moved from?): pass the Task itself");
@@ -37,6 +42,9 @@ JoinHandle<T> spawn(Task<T> task) {
   }
   detail::TaskHeader* header;
   try {
+    if (!options.name.empty() || detail::debug_active()) {
+      detail::attach_task_info(detail::header_of(handle.address()), options.name, where);
+    }
     header = detail::spawn_root(handle);
   } catch (...) {
     task = Task<T>(handle);  // give the frame back to be destroyed with `task`

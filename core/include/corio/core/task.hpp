@@ -12,16 +12,30 @@
 // takes its result.
 #pragma once
 
+#include <atomic>
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
+#include "corio/core/debug.hpp"
 #include "corio/core/detail/frame_memory.hpp"
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "corio/core/error.hpp"
+
+// GCC 12 turns symmetric transfer into a tail call only when optimising without sanitizers.
+// Elsewhere a child that completes synchronously would resume its parent one stack frame
+// deeper each time, and a loop of such awaits would overflow the stack; there the awaiter
+// runs the child with a plain call and, if it finished inline, continues without
+// suspending (see Task::Awaiter).
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define CORIO_DETAIL_SYMMETRIC_TRANSFER 1
+#else
+#define CORIO_DETAIL_SYMMETRIC_TRANSFER 0
+#endif
 
 namespace corio {
 
@@ -57,9 +71,23 @@ class PromiseBase {
     // of a million nested co_awaits unwinds without growing the stack.
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
-      PromiseBase& promise = self.promise();
-      if (promise.continuation_) return promise.continuation_;
-      finish_root(header_of(self.address()));
+      auto& promise = self.promise();
+      if (promise.continuation_) {
+        // The awaiter may still be on the stack, running us inline (kInline): return to it
+        // instead of resuming the parent here. Otherwise resume the parent (kAwaited).
+        if (promise.await_state_.exchange(kDone, std::memory_order_acq_rel) == kInline) {
+          return std::noop_coroutine();
+        }
+        return promise.continuation_;
+      }
+      TaskHeader* task = header_of(self.address());
+      // Debug mode: a task whose handle is already gone ends with an exception nobody can
+      // retrieve (asyncio's "Task exception was never retrieved").
+      if (debug_active() && promise.has_exception() &&
+          task->refs.load(std::memory_order_acquire) == 1) {
+        report_unretrieved_exception(task, promise.exception());
+      }
+      finish_root(task);
       return std::noop_coroutine();
     }
     void await_resume() noexcept {}
@@ -68,6 +96,12 @@ class PromiseBase {
 
   /// The coroutine awaiting this one; null for a spawned task (its worker is the caller).
   std::coroutine_handle<> continuation_;
+
+  // await_state_: how the awaiter and the final suspension hand over (see FinalAwaiter).
+  static constexpr std::uint8_t kAwaited = 0;  ///< the awaiter has suspended (or transferred)
+  static constexpr std::uint8_t kInline = 1;   ///< the awaiter is running us with a plain call
+  static constexpr std::uint8_t kDone = 2;     ///< we reached the final suspension
+  std::atomic<std::uint8_t> await_state_{kAwaited};
 };
 
 /// Result storage: empty, a value, or the exception the coroutine ended with.
@@ -147,7 +181,12 @@ class [[nodiscard]] Task {
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
   ~Task() {
-    if (handle_) handle_.destroy();
+    if (handle_) {
+      if (!handle_.promise().continuation_ && !handle_.done() && detail::debug_active()) {
+        detail::report_unawaited_task();  // asyncio's "coroutine was never awaited"
+      }
+      handle_.destroy();
+    }
   }
 
   /// False for a moved-from (empty) Task.
@@ -169,10 +208,23 @@ class [[nodiscard]] Task {
       }
       return false;
     }
+#if CORIO_DETAIL_SYMMETRIC_TRANSFER
     std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
       handle_.promise().continuation_ = caller;
-      return handle_;
+      return handle_;  // a tail call: no stack growth however deep or long the chain
     }
+#else
+    bool await_suspend(std::coroutine_handle<> caller) noexcept {
+      auto& promise = handle_.promise();
+      promise.continuation_ = caller;
+      promise.await_state_.store(detail::PromiseBase::kInline, std::memory_order_relaxed);
+      handle_.resume();
+      // Finished inline: continue without suspending (and without a deeper frame).
+      // Suspended: from now on the final suspension resumes us.
+      return promise.await_state_.exchange(detail::PromiseBase::kAwaited,
+                                           std::memory_order_acq_rel) != detail::PromiseBase::kDone;
+    }
+#endif
     T await_resume() { return handle_.promise().take_result(); }
 
    private:

@@ -90,7 +90,7 @@ class IoReadiness::WaitAwaiter {
  public:
   WaitAwaiter(IoReadiness& io, std::uint32_t direction) noexcept : io_(io), direction_(direction) {}
   bool await_ready() const noexcept {
-    return (io_.readiness() & (direction_ | kError | kClosed)) != 0;
+    return (io_.readiness() & (direction_ | kError | kClosed)) != 0 && spend_budget();
   }
   bool await_suspend(std::coroutine_handle<> caller);
   void await_resume();

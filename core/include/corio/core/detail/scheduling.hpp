@@ -42,6 +42,25 @@ void finish_root(TaskHeader* task) noexcept;
 /// Drops one reference; the last one destroys the frame (or frees what is left of it).
 void release_ref(TaskHeader* task) noexcept;
 
+// ---- Cooperative budget -------------------------------------------------------------------
+//
+// A task that keeps awaiting things that are already done never suspends, and would hold
+// its worker forever. As in Tokio, every poll starts with a budget of kCoopBudget; an
+// awaitable that completes without suspending spends one unit (spend_budget() in its
+// await_ready). At zero, await_ready says "not ready" and await_suspend calls
+// yield_for_budget(): the task goes to the back of the queue once, then completes.
+
+inline constexpr int kCoopBudget = 128;
+/// Units left in the current poll (reset by the worker before each poll).
+extern thread_local int t_coop_budget;
+
+/// Spends one unit; false when the budget is exhausted (the caller must then yield).
+inline bool spend_budget() noexcept { return t_coop_budget-- > 0; }
+
+/// From an await_suspend whose result is ready but whose task is out of budget: yields once
+/// (the awaitable's await_resume then completes as usual).
+void yield_for_budget(std::coroutine_handle<> resume_at);
+
 // ---- Cancellation -------------------------------------------------------------------------
 //
 // request_cancel sets kCancelled. If the task is suspended in a wait, the canceller takes
@@ -68,6 +87,18 @@ inline bool cancellation_pending(const TaskHeader& task) noexcept {
 /// At a suspension point, before suspending: throws CancelledError if one is pending.
 inline void throw_if_cancelled(TaskHeader& task) {
   if (cancellation_pending(task)) throw_cancelled(task);
+}
+
+/// Opens a wait (TaskHeader::begin_wait) at a suspension point and delivers a cancellation
+/// requested before the wait was open: such a canceller found the task running and ran no
+/// hook, so nothing else would end the wait. Throws CancelledError then (the wait closed);
+/// if a canceller claims the new wait first, returns normally and the task is requeued.
+inline Waker begin_cancellable_wait(TaskHeader& task, std::coroutine_handle<> resume_at,
+                                    CancelHook* hook = nullptr) {
+  std::uint32_t prior;
+  Waker waker = task.begin_wait(resume_at, hook, &prior);
+  if ((prior & TaskHeader::kCancelled) && task.abandon_wait(waker.epoch)) throw_cancelled(task);
+  return waker;
 }
 
 }  // namespace corio::detail

@@ -67,6 +67,7 @@ struct TaskHeader {
   // kFrameGone    the frame was destroyed while references remain: only memory is left
   // kCancelling   a canceller is running the current wait's cancel hook; the task must
   //               not resume (its awaitable holds the hook) until the bit clears
+  // kHasInfo      a name / spawn location is recorded for it (debug.hpp)
   // bits 8..31    epoch of the current wait, incremented by every begin_wait
   static constexpr std::uint32_t kRunning = 1u << 0;
   static constexpr std::uint32_t kNotified = 1u << 1;
@@ -75,6 +76,7 @@ struct TaskHeader {
   static constexpr std::uint32_t kCancelled = 1u << 4;
   static constexpr std::uint32_t kFrameGone = 1u << 5;
   static constexpr std::uint32_t kCancelling = 1u << 6;
+  static constexpr std::uint32_t kHasInfo = 1u << 7;
   static constexpr std::uint32_t kEpochShift = 8;
   static constexpr std::uint32_t kEpochOne = 1u << kEpochShift;
 

@@ -1,0 +1,188 @@
+// Debug mode (corio/core/debug.hpp): the task-info table, the three reports, and the watchdog
+// that finds tasks running too long without suspending.
+//
+// Task info (name, spawn site, id) lives in a side table keyed by the task's header, only
+// for tasks that were named or spawned in debug mode; such a task carries kHasInfo, so
+// freeing it removes its entry without a lookup for every other task.
+#include "debug_monitor.hpp"
+
+#include <absl/container/flat_hash_map.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "corio/core/debug.hpp"
+#include "scheduler.hpp"
+#include "worker.hpp"
+
+namespace corio {
+
+namespace detail {
+
+namespace {
+
+struct TaskInfo {
+  std::uint64_t id;
+  std::string name;
+  std::source_location where;
+};
+
+struct TaskInfoTable {
+  std::mutex mutex;
+  absl::flat_hash_map<const TaskHeader*, TaskInfo> infos;
+  std::uint64_t next_id = 1;
+};
+
+TaskInfoTable& table() {
+  static TaskInfoTable* t = new TaskInfoTable();  // never destroyed: tasks may outlive statics
+  return *t;
+}
+
+bool env_debug() {
+  static const bool on = [] {
+    const char* v = std::getenv("CORIO_DEBUG");
+    return v && *v && std::strcmp(v, "0") != 0;
+  }();
+  return on;
+}
+
+std::atomic<int> g_debug_runtimes{0};
+
+/// "task #7 'conn-42' (spawned at file.cpp:12 in fn)", or "a task" when nothing is known.
+std::string describe(const TaskHeader* task) {
+  if (!(task->state.load(std::memory_order_acquire) & TaskHeader::kHasInfo)) return "a task";
+  std::lock_guard lock(table().mutex);
+  auto it = table().infos.find(task);
+  if (it == table().infos.end()) return "a task";
+  const TaskInfo& info = it->second;
+  std::string text = "task #" + std::to_string(info.id);
+  if (!info.name.empty()) text += " '" + info.name + "'";
+  text += " (spawned at ";
+  text += info.where.file_name();
+  text += ":" + std::to_string(info.where.line()) + " in " + info.where.function_name() + ")";
+  return text;
+}
+
+/// Sends a report to the current runtime's sink, or stderr.
+void emit(const std::string& line) {
+  if (Worker* worker = Worker::current()) {
+    if (DebugMonitor* monitor = worker->scheduler().debug_monitor()) {
+      monitor->emit(line);
+      return;
+    }
+  }
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+}  // namespace
+
+bool debug_active() noexcept {
+  return g_debug_runtimes.load(std::memory_order_relaxed) > 0 || env_debug();
+}
+
+void attach_task_info(TaskHeader* task, std::string_view name, const std::source_location& where) {
+  {
+    std::lock_guard lock(table().mutex);
+    table().infos.insert_or_assign(task, TaskInfo{table().next_id++, std::string(name), where});
+  }
+  task->state.fetch_or(TaskHeader::kHasInfo, std::memory_order_release);
+}
+
+void forget_task_info(const TaskHeader* task) noexcept {
+  std::lock_guard lock(table().mutex);
+  table().infos.erase(task);
+}
+
+void report_unawaited_task() noexcept {
+  emit(
+      "corio debug: coroutine was never awaited: a Task was destroyed without being awaited "
+      "or spawned (co_await it, or pass it to corio::spawn)");
+}
+
+void report_unretrieved_exception(TaskHeader* task, std::exception_ptr error) noexcept {
+  std::string what = "an exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  emit("corio debug: task exception was never retrieved: " + describe(task) + " ended with: " +
+       what);
+}
+
+// ---- DebugMonitor ---------------------------------------------------------------------------
+
+DebugMonitor::DebugMonitor(Scheduler& scheduler, std::chrono::milliseconds threshold,
+                           std::function<void(std::string_view)> sink)
+    : scheduler_(scheduler), threshold_(threshold), sink_(std::move(sink)) {
+  g_debug_runtimes.fetch_add(1, std::memory_order_relaxed);
+}
+
+DebugMonitor::~DebugMonitor() {
+  stop();
+  g_debug_runtimes.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void DebugMonitor::start() { thread_ = std::thread([this] { watch(); }); }
+
+void DebugMonitor::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DebugMonitor::emit(const std::string& line) {
+  std::lock_guard lock(emit_mutex_);
+  if (sink_) {
+    sink_(line);
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+}
+
+void DebugMonitor::watch() {
+  std::vector<std::pair<const TaskHeader*, std::int64_t>> reported(scheduler_.num_workers());
+  auto period = std::max(threshold_ / 4, std::chrono::milliseconds(1));
+  std::unique_lock lock(mutex_);
+  while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
+    std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
+    for (unsigned i = 0; i < scheduler_.num_workers(); ++i) {
+      auto [task, started_ns] = scheduler_.worker(i).current_poll();
+      if (!task || reported[i] == std::make_pair(task, started_ns)) continue;
+      auto ran = std::chrono::nanoseconds(now - started_ns);
+      if (ran < threshold_) continue;
+      reported[i] = {task, started_ns};
+      // `task` may have finished since: it is only used as a key, never dereferenced unless
+      // it is still the worker's current poll.
+      emit("corio debug: " + describe(task) + " has run for " +
+           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(ran).count()) +
+           " ms on worker " + std::to_string(i) +
+           " without suspending (slow_task_threshold " + std::to_string(threshold_.count()) +
+           " ms): move blocking or CPU-bound work to corio::to_thread or corio::compute");
+    }
+  }
+}
+
+}  // namespace detail
+
+std::string current_task_name() {
+  detail::TaskHeader* task = detail::current_task();
+  if (!task || !(task->state.load(std::memory_order_acquire) & detail::TaskHeader::kHasInfo)) {
+    return {};
+  }
+  std::lock_guard lock(detail::table().mutex);
+  auto it = detail::table().infos.find(task);
+  return it == detail::table().infos.end() ? std::string() : it->second.name;
+}
+
+}  // namespace corio
