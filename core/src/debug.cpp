@@ -7,6 +7,7 @@
 #include "debug_monitor.hpp"
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/strings/str_cat.h>
 
 #include <atomic>
 #include <cstdio>
@@ -59,12 +60,9 @@ std::string describe(const TaskHeader* task) {
   auto it = table().infos.find(task);
   if (it == table().infos.end()) return "a task";
   const TaskInfo& info = it->second;
-  std::string text = "task #" + std::to_string(info.id);
-  if (!info.name.empty()) text += " '" + info.name + "'";
-  text += " (spawned at ";
-  text += info.where.file_name();
-  text += ":" + std::to_string(info.where.line()) + " in " + info.where.function_name() + ")";
-  return text;
+  return absl::StrCat("task #", info.id, info.name.empty() ? "" : " '", info.name,
+                      info.name.empty() ? "" : "'", " (spawned at ", info.where.file_name(), ":",
+                      info.where.line(), " in ", info.where.function_name(), ")");
 }
 
 /// Sends a report to the current runtime's sink, or stderr.
@@ -111,8 +109,8 @@ void report_unretrieved_exception(TaskHeader* task, std::exception_ptr error) no
     what = e.what();
   } catch (...) {
   }
-  emit("corio debug: task exception was never retrieved: " + describe(task) + " ended with: " +
-       what);
+  emit(absl::StrCat("corio debug: task exception was never retrieved: ", describe(task),
+                    " ended with: ", what));
 }
 
 // ---- DebugMonitor ---------------------------------------------------------------------------
@@ -164,11 +162,11 @@ void DebugMonitor::watch() {
       reported[i] = {task, started_ns};
       // `task` may have finished since: it is only used as a key, never dereferenced unless
       // it is still the worker's current poll.
-      emit("corio debug: " + describe(task) + " has run for " +
-           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(ran).count()) +
-           " ms on worker " + std::to_string(i) +
-           " without suspending (slow_task_threshold " + std::to_string(threshold_.count()) +
-           " ms): move blocking or CPU-bound work to corio::to_thread or corio::compute");
+      emit(absl::StrCat(
+          "corio debug: ", describe(task), " has run for ",
+          std::chrono::duration_cast<std::chrono::milliseconds>(ran).count(), " ms on worker ", i,
+          " without suspending (slow_task_threshold ", threshold_.count(),
+          " ms): move blocking or CPU-bound work to corio::to_thread or corio::compute"));
     }
   }
 }

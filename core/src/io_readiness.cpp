@@ -3,6 +3,8 @@
 
 #include <sys/epoll.h>
 
+#include <absl/strings/str_cat.h>
+
 #include <cerrno>
 #include <system_error>
 
@@ -99,8 +101,9 @@ bool IoReadiness::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) {
   if (io_.readiness() & (direction_ | kError | kClosed)) return false;
   if (waiting()) {
     throw UsageError(
-        "two tasks wait to " + std::string(direction_ == kRead ? "read" : "write") +
-        " the same corio stream at once: one task reads and one task writes a stream");
+        absl::StrCat("two tasks wait to ", direction_ == kRead ? "read" : "write",
+                     " the same corio stream at once: one task reads and one task writes a "
+                     "stream"));
   }
   io_.refs_.fetch_add(1, std::memory_order_relaxed);
   holds_ref_ = true;

@@ -1,6 +1,8 @@
 // Scheduler: start-up, cross-thread scheduling and the shutdown protocol (scheduler.hpp).
 #include "scheduler.hpp"
 
+#include <absl/strings/str_cat.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <string_view>
@@ -19,14 +21,14 @@ unsigned worker_count(const RuntimeOptions& options) {
 
 void validate(const RuntimeOptions& options) {
   if (options.workers > 4096) {
-    throw UsageError("RuntimeOptions::workers = " + std::to_string(options.workers) +
-                     " is more than corio supports (4096); use 0 for one per core");
+    throw UsageError(absl::StrCat("RuntimeOptions::workers = ", options.workers,
+                                  " is more than corio supports (4096); use 0 for one per core"));
   }
   std::uint32_t cap = options.local_queue_capacity;
   if (cap < 2 || cap > LocalQueue::kMaxCapacity || (cap & (cap - 1)) != 0) {
-    throw UsageError("RuntimeOptions::local_queue_capacity = " + std::to_string(cap) +
-                     " must be a power of two from 2 to " +
-                     std::to_string(LocalQueue::kMaxCapacity) + " (the default is 256)");
+    throw UsageError(absl::StrCat("RuntimeOptions::local_queue_capacity = ", cap,
+                                  " must be a power of two from 2 to ", LocalQueue::kMaxCapacity,
+                                  " (the default is 256)"));
   }
 }
 }  // namespace
