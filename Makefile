@@ -1,6 +1,7 @@
 # The commands a developer runs. Each installs what is missing first (apt-get), then builds.
 #   make demo    build Release and run the demo
-#   make test    the whole test suite: ASan+UBSan, TSan (threaded tests), Release, install
+#   make test    the whole test suite: ASan+UBSan, TSan (threaded tests), Release, install,
+#                and a bounded libFuzzer run of the HTTP parser
 #   make bench   build Release and run bench-spec.md's workloads beside the peers
 # Build trees live under build/. JOBS sets the build's parallelism (default: cores).
 
@@ -10,7 +11,7 @@ CTEST := ctest --output-on-failure --timeout 900 -j $(JOBS)
 # Sanitized builds are optimised (-O2 -g): faster tests, and the same code paths as Release.
 SANITIZED := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORIO_BUILD_BENCH=OFF -DCORIO_BUILD_EXAMPLES=OFF
 
-.PHONY: deps demo test test-asan test-tsan test-release test-install bench clean
+.PHONY: deps demo test test-asan test-tsan test-release test-install test-fuzz bench clean
 
 deps:
 	@bash third_party/install_deps.sh
@@ -22,7 +23,7 @@ demo: deps build/release/Makefile
 	cmake --build build/release -j $(JOBS) --target demo
 	./build/release/examples/demo
 
-test: deps test-asan test-tsan test-release test-install
+test: deps test-asan test-tsan test-release test-install test-fuzz
 	@echo "corio: every test suite passed"
 
 test-asan: deps
@@ -41,6 +42,9 @@ test-release: deps build/release/Makefile
 
 test-install: deps build/release/Makefile
 	bash tests/install/run.sh build/release
+
+test-fuzz: deps
+	bash tests/fuzz/run.sh build/fuzz 200000
 
 bench: deps build/release/Makefile
 	cmake --build build/release -j $(JOBS)

@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev               # Google Benchmark: bench/micro
   libasio-dev                    # standalone Asio: the peer in bench/peers
   wrk                            # HTTP load generator for B8
+  clang libclang-rt-14-dev       # libFuzzer for tests/fuzz
 )
 
 missing=()

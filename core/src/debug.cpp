@@ -24,6 +24,8 @@ namespace corio {
 
 namespace detail {
 
+std::atomic<int> g_debug_users{0};
+
 namespace {
 
 struct TaskInfo {
@@ -44,14 +46,15 @@ TaskInfoTable& table() {
 }
 
 bool env_debug() {
-  static const bool on = [] {
-    const char* v = std::getenv("CORIO_DEBUG");
-    return v && *v && std::strcmp(v, "0") != 0;
-  }();
-  return on;
+  const char* v = std::getenv("CORIO_DEBUG");
+  return v && *v && std::strcmp(v, "0") != 0;
 }
 
-std::atomic<int> g_debug_runtimes{0};
+// CORIO_DEBUG=1 counts as one permanent user of debug mode, from program start.
+[[maybe_unused]] const bool g_env_debug_registered = [] {
+  if (env_debug()) g_debug_users.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}();
 
 /// "task #7 'conn-42' (spawned at file.cpp:12 in fn)", or "a task" when nothing is known.
 std::string describe(const TaskHeader* task) {
@@ -78,9 +81,6 @@ void emit(const std::string& line) {
 
 }  // namespace
 
-bool debug_active() noexcept {
-  return g_debug_runtimes.load(std::memory_order_relaxed) > 0 || env_debug();
-}
 
 void attach_task_info(TaskHeader* task, std::string_view name, const std::source_location& where) {
   {
@@ -118,12 +118,12 @@ void report_unretrieved_exception(TaskHeader* task, std::exception_ptr error) no
 DebugMonitor::DebugMonitor(Scheduler& scheduler, std::chrono::milliseconds threshold,
                            std::function<void(std::string_view)> sink)
     : scheduler_(scheduler), threshold_(threshold), sink_(std::move(sink)) {
-  g_debug_runtimes.fetch_add(1, std::memory_order_relaxed);
+  g_debug_users.fetch_add(1, std::memory_order_relaxed);
 }
 
 DebugMonitor::~DebugMonitor() {
   stop();
-  g_debug_runtimes.fetch_sub(1, std::memory_order_relaxed);
+  g_debug_users.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void DebugMonitor::start() { thread_ = std::thread([this] { watch(); }); }

@@ -55,17 +55,14 @@ bool Idle::notify_worker(unsigned worker) {
   return true;
 }
 
-void Idle::unpark_worker_by_id(unsigned worker) {
+Idle::Wakeup Idle::on_wakeup(unsigned worker, bool has_work) {
   std::lock_guard lock(mutex_);
   auto it = std::find(sleepers_.begin(), sleepers_.end(), worker);
-  if (it == sleepers_.end()) return;
+  if (it == sleepers_.end()) return Wakeup::notified;
+  if (!has_work) return Wakeup::still_parked;
   sleepers_.erase(it);
   state_.fetch_add(kUnparkedOne, std::memory_order_seq_cst);
-}
-
-bool Idle::is_parked(unsigned worker) const {
-  std::lock_guard lock(mutex_);
-  return std::find(sleepers_.begin(), sleepers_.end(), worker) != sleepers_.end();
+  return Wakeup::left;
 }
 
 }  // namespace corio::detail

@@ -50,10 +50,16 @@ class Idle {
   /// Wakes a chosen sleeper the way step 4 does (counted as unparked and searching).
   /// False if it was not asleep.
   bool notify_worker(unsigned worker);
-  /// A parked worker that woke with work of its own (I/O, timers) counts itself back in.
-  void unpark_worker_by_id(unsigned worker);
-  /// True while `worker` is still on the sleepers list (nobody has woken it).
-  bool is_parked(unsigned worker) const;
+  /// How a parked worker that woke up leaves (decided atomically under the lock).
+  enum class Wakeup {
+    notified,      ///< a producer took it off the sleepers: it is counted as a searcher
+    left,          ///< it had work of its own (I/O, timers) and counted itself back in
+    still_parked,  ///< spurious: it stays on the sleepers list
+  };
+  /// Called by a parked worker after each wake-up; `has_work` says whether it found work of
+  /// its own. Deciding both under one lock keeps a producer's notification and the
+  /// worker's own exit from both counting it (the searcher count would leak).
+  Wakeup on_wakeup(unsigned worker, bool has_work);
   /// Cheap check, no lock: would a wake-up be useful now?
   bool should_notify() const noexcept;
 

@@ -66,7 +66,16 @@ void IoReadiness::on_events(std::uint32_t epoll_events) noexcept {
 }
 
 void IoReadiness::release() noexcept {
-  reactor_->deregister_fd(fd_);
+  bool reactor_gone;
+  {
+    std::lock_guard alive(liveness_->mutex);
+    reactor_gone = !liveness_->alive;
+    if (!reactor_gone) reactor_->deregister_fd(fd_);
+  }
+  if (reactor_gone) {  // released after its runtime: no epoll, no waiters left
+    unref();
+    return;
+  }
   set_bits(kClosed);
   TaskHeader* wake[2] = {nullptr, nullptr};
   {
@@ -87,7 +96,14 @@ void IoReadiness::release() noexcept {
 }
 
 void IoReadiness::unref() noexcept {
-  if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) reactor_->retire(this);
+  if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  std::shared_ptr<ReactorLiveness> liveness = liveness_;
+  std::lock_guard alive(liveness->mutex);
+  if (liveness->alive) {
+    reactor_->retire(this);
+  } else {
+    delete this;  // the reactor is gone (released after the runtime): nobody else frees it
+  }
 }
 
 bool IoReadiness::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) {

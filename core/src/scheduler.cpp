@@ -28,7 +28,7 @@ void validate(const RuntimeOptions& options) {
   if (cap < 2 || cap > LocalQueue::kMaxCapacity || (cap & (cap - 1)) != 0) {
     throw UsageError(absl::StrCat("RuntimeOptions::local_queue_capacity = ", cap,
                                   " must be a power of two from 2 to ", LocalQueue::kMaxCapacity,
-                                  " (the default is 256)"));
+                                  " (the default is 1024)"));
   }
 }
 }  // namespace

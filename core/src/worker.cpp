@@ -244,8 +244,9 @@ void Worker::park() {
     // Everyone is idle: time jumps to the earliest deadline, and its owner wakes to fire it.
     if (Worker* owner = scheduler_.advance_manual_clock()) {
       if (owner == this) {
-        scheduler_.idle().unpark_worker_by_id(index_);
         process_timers();
+        // A producer may have taken us off the sleepers meanwhile: then we are a searcher.
+        searching_ = scheduler_.idle().on_wakeup(index_, true) == Idle::Wakeup::notified;
         return;
       }
       if (scheduler_.idle().notify_worker(owner->index_)) owner->parker_.unpark();
@@ -261,14 +262,15 @@ void Worker::park() {
                                       std::chrono::steady_clock::now() - parked_at)
                                       .count()));
     process_timers();
-    if (has_local_work()) {  // a timer fired (or a cancellation arrived) here
-      scheduler_.idle().unpark_worker_by_id(index_);
-      return;
-    }
-    if (!scheduler_.idle().is_parked(index_)) {
-      searching_ = true;  // a producer woke us and counted us as a searcher
-      bump(counters_.notified);
-      return;
+    switch (scheduler_.idle().on_wakeup(index_, has_local_work())) {
+      case Idle::Wakeup::notified:  // a producer woke us and counted us as a searcher
+        searching_ = true;
+        bump(counters_.notified);
+        return;
+      case Idle::Wakeup::left:  // a timer fired or an I/O event arrived here
+        return;
+      case Idle::Wakeup::still_parked:
+        break;
     }
   }
 }
@@ -323,7 +325,7 @@ void Worker::process_timers() noexcept {
 // ---- Reactor -------------------------------------------------------------------------------
 
 IoReadiness* Worker::register_io(int fd) {
-  IoReadiness* record = make_record(fd, this);
+  IoReadiness* record = make_record(fd, this, io_liveness_);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = record;
@@ -399,6 +401,13 @@ void Worker::drop_queued_tasks() noexcept {
   }
 }
 
-Worker::~Worker() { free_retired_io(); }
+Worker::~Worker() {
+  {
+    // Records still registered (their owners outlive the runtime) free themselves later.
+    std::lock_guard lock(io_liveness_->mutex);
+    io_liveness_->alive = false;
+  }
+  free_retired_io();
+}
 
 }  // namespace corio::detail

@@ -27,6 +27,7 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -166,6 +167,7 @@ class Worker final : public TimerOwner, public IoReactor {
   std::atomic<std::uint64_t> published_deadline_{kNoDeadline};
   std::atomic<IoReadiness*> retired_io_{nullptr};  ///< stack of records to free
   std::atomic<std::uint32_t> registered_io_{0};    ///< live records on this reactor
+  std::shared_ptr<ReactorLiveness> io_liveness_ = std::make_shared<ReactorLiveness>();
 
   // Touched by the owner thread only.
   TaskHeader* lifo_ = nullptr;     ///< newest woken or spawned task; not stealable

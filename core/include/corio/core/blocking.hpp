@@ -71,8 +71,7 @@ struct BlockingCall final : BlockingJob {
         std::apply(invoke_all, std::move(job->call));
         job->outcome.emplace(Result<void>::from_value());
       } else {
-        job->outcome.emplace(
-            Result<R>::from_value(std::apply(invoke_all, std::move(job->call))));
+        job->outcome.emplace(Result<R>::from_value(std::apply(invoke_all, std::move(job->call))));
       }
     } catch (...) {
       job->outcome.emplace(Result<R>::from_exception(std::current_exception()));
@@ -137,7 +136,11 @@ class [[nodiscard]] ToThreadAwaiter {
       done = job_->done;
     }
     if (!done) throw_cancelled(*task_);  // woken by cancellation; the call runs on
-    return std::move(*job_->outcome).value();
+    // Take the outcome out of the shared job: the pool thread may drop the job's last
+    // reference, and it must not be the one to free an exception this task still uses.
+    Result<R> outcome = std::move(*job_->outcome);
+    job_->outcome.reset();
+    return std::move(outcome).value();
   }
 
  private:

@@ -13,6 +13,7 @@
 // With debug off, none of this costs more than a predictable branch on the hot paths.
 #pragma once
 
+#include <atomic>
 #include <exception>
 #include <source_location>
 #include <string>
@@ -33,8 +34,12 @@ std::string current_task_name();
 
 namespace detail {
 
-/// True while some runtime runs in debug mode (or CORIO_DEBUG=1): one relaxed load.
-bool debug_active() noexcept;
+/// How many reasons there are to report: debug runtimes alive, plus one for CORIO_DEBUG=1.
+extern std::atomic<int> g_debug_users;
+
+/// True while some runtime runs in debug mode (or CORIO_DEBUG=1): one relaxed load, so the
+/// hot paths pay a predictable branch when debug mode is off.
+inline bool debug_active() noexcept { return g_debug_users.load(std::memory_order_relaxed) != 0; }
 
 /// Records a name and spawn location for `task` (called by spawn when a name is given or
 /// debug mode is on).

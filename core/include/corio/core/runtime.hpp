@@ -31,7 +31,7 @@ struct RuntimeOptions {
   unsigned workers = 0;
   /// Capacity of each worker's local run queue (a power of two, at least 2). Tasks beyond it
   /// overflow to the global queue. Tests shrink it to reach the overflow and steal paths.
-  unsigned local_queue_capacity = 256;
+  unsigned local_queue_capacity = 1024;
   /// The clock timers follow; ClockKind::manual makes time-dependent tests instant and
   /// deterministic (see time.hpp).
   ClockKind clock = ClockKind::real;

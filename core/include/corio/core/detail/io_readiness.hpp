@@ -25,6 +25,7 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -34,6 +35,13 @@
 namespace corio::detail {
 
 class IoReactor;
+
+/// Shared by a reactor and its records: lets a record released after its runtime was
+/// destroyed (a listener that outlived it) find out, instead of touching freed memory.
+struct ReactorLiveness {
+  std::mutex mutex;
+  bool alive = true;
+};
 
 class IoReadiness {
  public:
@@ -68,13 +76,15 @@ class IoReadiness {
 
  private:
   friend class IoReactor;
-  IoReadiness(int fd, IoReactor* reactor) noexcept : fd_(fd), reactor_(reactor) {}
+  IoReadiness(int fd, IoReactor* reactor, std::shared_ptr<ReactorLiveness> liveness) noexcept
+      : fd_(fd), reactor_(reactor), liveness_(std::move(liveness)) {}
 
   void set_bits(std::uint32_t bits) noexcept;
   void unref() noexcept;
 
   const int fd_;
   IoReactor* const reactor_;
+  const std::shared_ptr<ReactorLiveness> liveness_;
   // Low 8 bits: readiness; bits 8..31: tick (events seen).
   std::atomic<std::uint32_t> state_{0};
   std::atomic<std::uint32_t> refs_{1};
@@ -122,7 +132,10 @@ class IoReactor {
 
  protected:
   ~IoReactor() = default;
-  static IoReadiness* make_record(int fd, IoReactor* reactor) { return new IoReadiness(fd, reactor); }
+  static IoReadiness* make_record(int fd, IoReactor* reactor,
+                                  std::shared_ptr<ReactorLiveness> liveness) {
+    return new IoReadiness(fd, reactor, std::move(liveness));
+  }
   static IoReadiness*& retired_next(IoReadiness* r) noexcept { return r->retired_next_; }
 };
 

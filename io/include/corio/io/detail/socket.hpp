@@ -1,0 +1,80 @@
+// detail::Socket: a non-blocking file descriptor and its (lazily created) readiness record,
+// with the EAGAIN -> wait -> retry loops every stream and datagram socket shares.
+//
+// The fd joins a reactor only when an operation first meets EAGAIN (IoReadiness::create on
+// the worker running that operation). epoll_ctl(ADD) reports the readiness the fd has at
+// that moment, so nothing that happened before the registration is lost, and a socket whose
+// operations never block costs no epoll_ctl at all.
+#pragma once
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "corio/core/detail/io_readiness.hpp"
+#include "corio/core/task.hpp"
+
+namespace corio::detail {
+
+/// Throws std::system_error(errno, generic_category(), what).
+[[noreturn]] void throw_errno(const char* what);
+[[noreturn]] void throw_errno(int error, const std::string& what);
+
+class Socket {
+ public:
+  Socket() noexcept = default;
+  /// Takes ownership of `fd`, which must be non-blocking and close-on-exec.
+  explicit Socket(int fd) noexcept : fd_(fd) {}
+  Socket(Socket&& other) noexcept;
+  Socket& operator=(Socket&& other) noexcept;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket() { close(); }
+
+  /// Opens socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol).
+  static Socket open(int domain, int type, int protocol = 0);
+
+  int fd() const noexcept { return fd_.load(std::memory_order_acquire); }
+  bool is_open() const noexcept { return fd() >= 0; }
+  /// Deregisters (waking a waiting reader or writer, which then throws EBADF) and closes.
+  void close() noexcept;
+
+  /// Gives the fd's current readiness record (null before the first EAGAIN) and its tick;
+  /// call before a system call that may fail with EAGAIN.
+  IoReadiness* readiness(std::uint32_t* tick) const noexcept;
+  /// After EAGAIN: registers the fd if needed, forgets `direction` as of `tick` and waits.
+  /// Errors: EBADF (std::system_error naming `what`) if the socket was closed meanwhile.
+  Task<> wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick, const char* what);
+
+  /// recv(): bytes read, 0 at EOF. Errors: std::system_error naming `what`.
+  Task<std::size_t> recv(std::span<std::byte> buffer, int flags, const char* what);
+  /// send() until all of `data` is written (MSG_NOSIGNAL).
+  Task<> send_all(std::span<const std::byte> data, const char* what);
+  /// sendmsg() of `iov` (modified in place) until every byte is written.
+  Task<> sendmsg_all(std::span<iovec> iov, const char* what);
+  /// accept4() one connection (non-blocking, close-on-exec); peer address into `addr`.
+  /// Returns -1 with errno set for EMFILE/ENFILE/ENOBUFS/ENOMEM (the caller backs off).
+  Task<int> accept(sockaddr* addr, socklen_t* len, const char* what);
+  /// Completes a non-blocking connect() to `addr`. Errors: std::system_error naming `what`.
+  Task<> connect(const sockaddr* addr, socklen_t len, std::string what);
+  /// recvfrom() / sendto() with waits (datagram sockets).
+  Task<std::size_t> recv_from(std::span<std::byte> buffer, sockaddr* addr, socklen_t* len,
+                              const char* what);
+  Task<std::size_t> send_to(std::span<const std::byte> data, const sockaddr* addr, socklen_t len,
+                            const char* what);
+
+ private:
+  IoReadiness* ensure_registered();
+
+  // fd_: -1 once closed. io_: 0 = not registered, 1 = being registered (by another task),
+  // else the IoReadiness*. Atomic because close() may run while another task waits.
+  std::atomic<int> fd_{-1};
+  std::atomic<std::uintptr_t> io_{0};
+};
+
+}  // namespace corio::detail
