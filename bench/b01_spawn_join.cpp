@@ -2,7 +2,6 @@
 // index, keep the handles, await them in spawn order and check the sum.
 #include <common/harness.hpp>
 #include <corio/corio.hpp>
-
 #include <cstdint>
 #include <vector>
 
@@ -27,7 +26,8 @@ corio::Task<double> spawn_join(std::uint64_t n) {
 int main(int argc, char** argv) {
   corio::bench::Args args = corio::bench::parse_args(argc, argv);
   std::uint64_t n = args.n ? args.n : 1'000'000;
-  corio::bench::run(args, {"spawn_join", "corio", "ns_per_task", corio::bench::Metric::ns_per_item, n},
+  corio::bench::run(args,
+                    {"spawn_join", "corio", "ns_per_task", corio::bench::Metric::ns_per_item, n},
                     [n](unsigned workers) {
                       corio::Runtime rt({.workers = workers});
                       return rt.block_on(spawn_join(n));

@@ -1,10 +1,9 @@
 // B2 chained_spawn (bench-spec.md): task k spawns task k+1 (detached) and returns; task N
 // signals a one-shot completion. The root that awaits it is the thread driving the runtime,
 // blocked on an atomic (one wake-up for the whole chain).
+#include <atomic>
 #include <common/harness.hpp>
 #include <corio/corio.hpp>
-
-#include <atomic>
 #include <cstdint>
 
 namespace {
@@ -29,7 +28,8 @@ corio::Task<> link(Chain* chain, std::uint64_t k) {
 int main(int argc, char** argv) {
   corio::bench::Args args = corio::bench::parse_args(argc, argv);
   std::uint64_t n = args.n ? args.n : 1'000'000;
-  corio::bench::run(args, {"chained_spawn", "corio", "ns_per_task", corio::bench::Metric::ns_per_item, n},
+  corio::bench::run(args,
+                    {"chained_spawn", "corio", "ns_per_task", corio::bench::Metric::ns_per_item, n},
                     [n](unsigned workers) {
                       corio::Runtime rt({.workers = workers});
                       Chain chain{n};

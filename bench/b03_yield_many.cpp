@@ -1,7 +1,6 @@
 // B3 yield_many (bench-spec.md): T = 1,000 tasks each yield 1,000 times; await all.
 #include <common/harness.hpp>
 #include <corio/corio.hpp>
-
 #include <cstdint>
 #include <vector>
 
@@ -30,11 +29,11 @@ int main(int argc, char** argv) {
   corio::bench::Args args = corio::bench::parse_args(argc, argv);
   constexpr std::uint64_t tasks = 1000;
   std::uint64_t yields = args.n ? std::max<std::uint64_t>(1, args.n / tasks) : 1000;
-  corio::bench::run(args,
-                    {"yield_many", "corio", "ns_per_yield", corio::bench::Metric::ns_per_item,
-                     tasks * yields},
-                    [yields](unsigned workers) {
-                      corio::Runtime rt({.workers = workers});
-                      return rt.block_on(yield_many(tasks, yields));
-                    });
+  corio::bench::run(
+      args,
+      {"yield_many", "corio", "ns_per_yield", corio::bench::Metric::ns_per_item, tasks * yields},
+      [yields](unsigned workers) {
+        corio::Runtime rt({.workers = workers});
+        return rt.block_on(yield_many(tasks, yields));
+      });
 }

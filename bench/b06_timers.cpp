@@ -1,9 +1,8 @@
 // B6 timers (bench-spec.md): spawn N tasks; task i sleeps d_i = 1 + (i * 7919) % 1000 ms;
 // await all. Metric: overhead_ms = wall_ms - 1000, and the process's peak RSS.
+#include <chrono>
 #include <common/harness.hpp>
 #include <corio/corio.hpp>
-
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,10 +1,9 @@
 // B7 gather_sleep (bench-spec.md): the tutorial's gather example at scale: gather N
 // coroutines that each sleep 1 s and return their index; the results must be in order.
 // Metric: overhead_ms = wall_ms - 1000.
+#include <chrono>
 #include <common/harness.hpp>
 #include <corio/corio.hpp>
-
-#include <chrono>
 #include <cstdint>
 #include <vector>
 

@@ -1,9 +1,8 @@
 // The demo `make demo` runs: the tutorial's "run several coroutines concurrently" at a
 // scale where the workers show. It spawns CPU-bound jobs, gathers them, and prints which
 // worker thread ran each one and how long the whole took.
-#include <corio/corio.hpp>
-
 #include <chrono>
+#include <corio/corio.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -63,15 +62,16 @@ corio::Task<> amain(unsigned workers) {
   std::vector<JobReport> reports = co_await corio::gather(std::move(batch));
   reports.push_back(co_await single);
 
-  auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+  auto elapsed =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
   std::map<int, int> per_worker;
   for (const JobReport& r : reports) {
     std::printf("  job %3d ran on worker thread %d (checksum %llu)\n", r.job, r.worker,
                 static_cast<unsigned long long>(r.result));
     ++per_worker[r.worker];
   }
-  std::printf("%zu jobs on %u workers in %.1f ms; jobs per worker thread:", reports.size(),
-              workers, elapsed.count());
+  std::printf("%zu jobs on %u workers in %.1f ms; jobs per worker thread:", reports.size(), workers,
+              elapsed.count());
   for (auto [worker, count] : per_worker) std::printf(" #%d=%d", worker, count);
   std::printf("\n");
 }

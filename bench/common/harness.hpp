@@ -127,9 +127,12 @@ inline std::string peak_rss_field() {
 
 inline double metric_value(const Workload& w, double wall_ms) {
   switch (w.metric) {
-    case Metric::ns_per_item: return wall_ms * 1e6 / static_cast<double>(w.n);
-    case Metric::items_per_s: return static_cast<double>(w.n) / (wall_ms / 1e3);
-    case Metric::overhead_ms: return wall_ms - 1000.0;
+    case Metric::ns_per_item:
+      return wall_ms * 1e6 / static_cast<double>(w.n);
+    case Metric::items_per_s:
+      return static_cast<double>(w.n) / (wall_ms / 1e3);
+    case Metric::overhead_ms:
+      return wall_ms - 1000.0;
   }
   return 0;
 }
@@ -148,11 +151,10 @@ inline void run(const Args& args, const Workload& w, const std::function<double(
       extra += w.extra();
     }
     std::printf("RESULT %.*s %.*s workers=%u n=%llu wall_ms=%.3f %.*s=%.3f reps=%u%s\n",
-                static_cast<int>(w.name.size()), w.name.data(),
-                static_cast<int>(w.runtime.size()), w.runtime.data(), workers,
-                static_cast<unsigned long long>(w.n), wall,
-                static_cast<int>(w.metric_name.size()), w.metric_name.data(),
-                metric_value(w, wall), args.reps, extra.c_str());
+                static_cast<int>(w.name.size()), w.name.data(), static_cast<int>(w.runtime.size()),
+                w.runtime.data(), workers, static_cast<unsigned long long>(w.n), wall,
+                static_cast<int>(w.metric_name.size()), w.metric_name.data(), metric_value(w, wall),
+                args.reps, extra.c_str());
     std::fflush(stdout);
   }
 }

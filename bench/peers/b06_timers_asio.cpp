@@ -67,8 +67,11 @@ double rep(unsigned workers, std::uint64_t n) {
 int main(int argc, char** argv) {
   corio::bench::Args args = corio::bench::parse_args(argc, argv);
   const std::uint64_t n = args.n ? args.n : 1'000'000;
-  corio::bench::Workload workload{
-      "timers", "asio", "overhead_ms", corio::bench::Metric::overhead_ms, n,
-      &corio::bench::peak_rss_field};
+  corio::bench::Workload workload{"timers",
+                                  "asio",
+                                  "overhead_ms",
+                                  corio::bench::Metric::overhead_ms,
+                                  n,
+                                  &corio::bench::peak_rss_field};
   corio::bench::run(args, workload, [n](unsigned workers) { return rep(workers, n); });
 }

@@ -4,7 +4,7 @@
 // Task info (name, spawn site, id) lives in a side table keyed by the task's header, only
 // for tasks that were named or spawned in debug mode; such a task carries kHasInfo, so
 // freeing it removes its entry without a lookup for every other task.
-#include "debug_monitor.hpp"
+#include "corio/core/debug.hpp"
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/strings/str_cat.h>
@@ -16,7 +16,7 @@
 #include <mutex>
 #include <string>
 
-#include "corio/core/debug.hpp"
+#include "debug_monitor.hpp"
 #include "scheduler.hpp"
 #include "worker.hpp"
 
@@ -81,7 +81,6 @@ void emit(const std::string& line) {
 
 }  // namespace
 
-
 void attach_task_info(TaskHeader* task, std::string_view name, const std::source_location& where) {
   {
     std::lock_guard lock(table().mutex);
@@ -126,7 +125,9 @@ DebugMonitor::~DebugMonitor() {
   g_debug_users.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void DebugMonitor::start() { thread_ = std::thread([this] { watch(); }); }
+void DebugMonitor::start() {
+  thread_ = std::thread([this] { watch(); });
+}
 
 void DebugMonitor::stop() {
   {

@@ -5,8 +5,7 @@
 
 namespace corio::detail {
 
-Idle::Idle(unsigned num_workers)
-    : num_workers_(num_workers), state_(num_workers * kUnparkedOne) {
+Idle::Idle(unsigned num_workers) : num_workers_(num_workers), state_(num_workers * kUnparkedOne) {
   sleepers_.reserve(num_workers);
 }
 

@@ -82,7 +82,7 @@ class Idle {
 
   const unsigned num_workers_;
   std::atomic<std::uint32_t> state_;
-  mutable std::mutex mutex_;         // guards sleepers_; only taken on the slow paths
+  mutable std::mutex mutex_;  // guards sleepers_; only taken on the slow paths
   std::vector<unsigned> sleepers_;
 };
 

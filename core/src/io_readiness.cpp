@@ -1,9 +1,8 @@
 // IoReadiness: readiness bits, waiter slots, and the record's lifetime (io_readiness.hpp).
 #include "corio/core/detail/io_readiness.hpp"
 
-#include <sys/epoll.h>
-
 #include <absl/strings/str_cat.h>
+#include <sys/epoll.h>
 
 #include <cerrno>
 #include <system_error>

@@ -32,7 +32,8 @@ RuntimeMetrics Runtime::metrics() const { return scheduler_->metrics(); }
 
 RuntimeMetrics runtime_metrics() {
   detail::Worker* worker = detail::Worker::current();
-  if (!worker) throw UsageError("corio::runtime_metrics() outside a corio task: use Runtime::metrics()");
+  if (!worker)
+    throw UsageError("corio::runtime_metrics() outside a corio task: use Runtime::metrics()");
   return worker->scheduler().metrics();
 }
 
@@ -53,7 +54,8 @@ std::string to_prometheus(const RuntimeMetrics& metrics) {
   per_worker("steals_total", "Successful steals.", [](const WorkerMetrics& w) { return w.steals; });
   per_worker("stolen_tasks_total", "Tasks moved by steals.",
              [](const WorkerMetrics& w) { return w.stolen_tasks; });
-  per_worker("parks_total", "Times the worker slept.", [](const WorkerMetrics& w) { return w.parks; });
+  per_worker("parks_total", "Times the worker slept.",
+             [](const WorkerMetrics& w) { return w.parks; });
   per_worker("notified_total", "Wake-ups that gave the worker work.",
              [](const WorkerMetrics& w) { return w.notified; });
   per_worker("overflowed_total", "Tasks moved to the global queue.",
@@ -66,8 +68,9 @@ std::string to_prometheus(const RuntimeMetrics& metrics) {
              [](const WorkerMetrics& w) { return w.budget_yields; });
   per_worker("local_queue_depth", "Tasks in the local queue.",
              [](const WorkerMetrics& w) { return w.local_queue_depth; });
-  out += "# HELP corio_worker_busy_seconds_total Time not parked.\n"
-         "# TYPE corio_worker_busy_seconds_total counter\n";
+  out +=
+      "# HELP corio_worker_busy_seconds_total Time not parked.\n"
+      "# TYPE corio_worker_busy_seconds_total counter\n";
   for (std::size_t i = 0; i < metrics.workers.size(); ++i) {
     std::snprintf(line, sizeof line, "corio_worker_busy_seconds_total{worker=\"%zu\"} %.6f\n", i,
                   std::chrono::duration<double>(metrics.workers[i].busy).count());

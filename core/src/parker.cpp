@@ -1,14 +1,14 @@
 // Parker: sleeping in epoll_wait and waking through an eventfd (see parker.hpp).
 #include "parker.hpp"
 
-#include "corio/core/detail/io_readiness.hpp"
-
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <system_error>
+
+#include "corio/core/detail/io_readiness.hpp"
 
 namespace corio::detail {
 

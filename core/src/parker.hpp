@@ -1,7 +1,8 @@
 // Parker: where an idle worker sleeps. It sleeps in epoll_wait on its own epoll instance,
 // which is also the worker's reactor (every fd registered on the worker is in it, and its
-// events are dispatched here); other threads wake it with a write to its eventfd. A wake-up costs a system call on both sides (~25 µs end to end on these
-// machines), so unpark() writes only when the worker really is asleep: the state word says.
+// events are dispatched here); other threads wake it with a write to its eventfd. A wake-up costs a
+// system call on both sides (~25 µs end to end on these machines), so unpark() writes only when the
+// worker really is asleep: the state word says.
 //
 //   state_   meaning
 //   kEmpty   running, no wake-up pending

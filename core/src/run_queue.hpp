@@ -48,8 +48,7 @@ class LocalQueue {
     if (steal != real) return 0;
     std::uint32_t n = capacity() / 2;
     if (tail_.load(std::memory_order_relaxed) - real < n) return 0;
-    if (!head_.compare_exchange_strong(head, pack(real + n, real + n),
-                                       std::memory_order_acq_rel)) {
+    if (!head_.compare_exchange_strong(head, pack(real + n, real + n), std::memory_order_acq_rel)) {
       return 0;
     }
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -113,8 +112,8 @@ class LocalQueue {
       }
     }
     // 4. Run the last one now; publish the rest in the caller's queue.
-    TaskHeader* run_now = dst.slots_[(dst_tail + n - 1) & dst.mask_].load(
-        std::memory_order_relaxed);
+    TaskHeader* run_now =
+        dst.slots_[(dst_tail + n - 1) & dst.mask_].load(std::memory_order_relaxed);
     if (n > 1) dst.tail_.store(dst_tail + n - 1, std::memory_order_release);
     return run_now;
   }

@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "corio/core/error.hpp"
@@ -149,8 +149,7 @@ void Scheduler::shut_down() noexcept {
 void Scheduler::destroy_unfinished(TaskHeader* task) noexcept {
   std::uint32_t s = task->state.load(std::memory_order_acquire);
   if (s & TaskHeader::kComplete) return;  // finished: its JoinHandle frees it
-  task->state.fetch_or(TaskHeader::kComplete | TaskHeader::kCancelled,
-                       std::memory_order_acq_rel);
+  task->state.fetch_or(TaskHeader::kComplete | TaskHeader::kCancelled, std::memory_order_acq_rel);
   task->join.store(TaskHeader::kJoinComplete, std::memory_order_release);
   // The runtime's reference is still held, so the memory outlives the frame (kFrameGone)
   // until the JoinHandle, if any, lets go.

@@ -17,10 +17,10 @@
 #include <memory>
 #include <vector>
 
-#include "corio/core/detail/task_header.hpp"
-#include "corio/core/runtime.hpp"
 #include "blocking_pool.hpp"
 #include "compute_arena.hpp"
+#include "corio/core/detail/task_header.hpp"
+#include "corio/core/runtime.hpp"
 #include "debug_monitor.hpp"
 #include "idle.hpp"
 #include "inject_queue.hpp"

@@ -61,17 +61,17 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler) {
   task->refs.store(2, std::memory_order_relaxed);  // the runtime's and the JoinHandle's
   task->resume_address = root.address();
   // Queued; kHasInfo (set by spawn when the task is named) is kept.
-  task->state.store(TaskHeader::kNotified |
-                        (task->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo),
-                    std::memory_order_relaxed);
+  task->state.store(
+      TaskHeader::kNotified | (task->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo),
+      std::memory_order_relaxed);
   scheduler->spawn(task);
   return task;
 }
 
 void schedule(TaskHeader* task) noexcept {
   if (Worker* worker = Worker::current();
-      worker && worker->registry().scheduler().current_worker() == worker &&
-      task->registry && &task->registry->scheduler() == &worker->scheduler()) {
+      worker && worker->registry().scheduler().current_worker() == worker && task->registry &&
+      &task->registry->scheduler() == &worker->scheduler()) {
     worker->schedule_local(task, /*is_yield=*/false);
     return;
   }
@@ -124,8 +124,8 @@ bool request_cancel(TaskHeader* task) noexcept {
       s = task->state.load(std::memory_order_acquire);
       continue;
     }
-    std::uint32_t next = s | TaskHeader::kCancelled |
-                         ((s & TaskHeader::kWaiting) ? TaskHeader::kCancelling : 0);
+    std::uint32_t next =
+        s | TaskHeader::kCancelled | ((s & TaskHeader::kWaiting) ? TaskHeader::kCancelling : 0);
     if (task->state.compare_exchange_weak(s, next, std::memory_order_acq_rel,
                                           std::memory_order_acquire)) {
       break;

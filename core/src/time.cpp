@@ -56,7 +56,8 @@ int RuntimeClock::wait_timeout_ms(std::uint64_t deadline_ms) const noexcept {
 
 void RuntimeClock::advance_to_ms(std::uint64_t ms) noexcept {
   std::int64_t target = static_cast<std::int64_t>(std::min<std::uint64_t>(
-      ms, std::numeric_limits<std::int64_t>::max() / 1'000'000)) * 1'000'000;
+                            ms, std::numeric_limits<std::int64_t>::max() / 1'000'000)) *
+                        1'000'000;
   std::int64_t current = manual_ns_.load(std::memory_order_relaxed);
   while (current < target &&
          !manual_ns_.compare_exchange_weak(current, target, std::memory_order_acq_rel)) {
@@ -138,8 +139,11 @@ Clock::time_point Interval::TickAwaiter::await_resume() {
   Clock::time_point next = when_ + iv.period_;
   if (next <= now) {  // ticks were missed
     switch (iv.missed_) {
-      case MissedTickBehavior::burst: break;
-      case MissedTickBehavior::delay: next = now + iv.period_; break;
+      case MissedTickBehavior::burst:
+        break;
+      case MissedTickBehavior::delay:
+        next = now + iv.period_;
+        break;
       case MissedTickBehavior::skip: {
         auto behind = (now - when_) / iv.period_;
         next = when_ + (behind + 1) * iv.period_;

@@ -8,9 +8,7 @@ namespace corio::detail {
 namespace {
 constexpr std::uint64_t kMaxSpan = std::uint64_t{1} << (6 * TimerWheel::kLevels);  // 64^6 ms
 
-constexpr std::uint64_t slot_range(int level) noexcept {
-  return std::uint64_t{1} << (6 * level);
-}
+constexpr std::uint64_t slot_range(int level) noexcept { return std::uint64_t{1} << (6 * level); }
 constexpr std::uint64_t level_range(int level) noexcept {
   return std::uint64_t{1} << (6 * (level + 1));
 }

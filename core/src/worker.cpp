@@ -6,9 +6,9 @@
 #include <atomic>
 #include <cassert>
 #include <cerrno>
-#include <system_error>
 #include <coroutine>
 #include <memory>
+#include <system_error>
 
 #include "runtime_clock.hpp"
 #include "scheduler.hpp"
@@ -83,8 +83,8 @@ void Worker::run() {
 void Worker::run_task(TaskHeader* task) {
   // A worker that finds a task, however it found it, stops searching (Idle step 2).
   if (searching_) end_search();
-  std::uint32_t s =
-      task->state.fetch_xor(TaskHeader::kRunning | TaskHeader::kNotified, std::memory_order_acquire);
+  std::uint32_t s = task->state.fetch_xor(TaskHeader::kRunning | TaskHeader::kNotified,
+                                          std::memory_order_acquire);
   while (s & TaskHeader::kCancelling) {  // a canceller still holds the wait's hook: a moment
     CORIO_CPU_RELAX();
     s = task->state.load(std::memory_order_acquire);
@@ -105,17 +105,16 @@ void Worker::run_task(TaskHeader* task) {
 
   if (completed_) {
     completed_ = false;
-    task->state.fetch_xor(TaskHeader::kRunning | TaskHeader::kComplete,
-                          std::memory_order_release);
+    task->state.fetch_xor(TaskHeader::kRunning | TaskHeader::kComplete, std::memory_order_release);
     release_ref(task);
     return;
   }
   if (yielded_) {
     yielded_ = false;
     std::uint32_t s = task->state.load(std::memory_order_relaxed);
-    while (!task->state.compare_exchange_weak(s, (s & ~TaskHeader::kRunning) | TaskHeader::kNotified,
-                                              std::memory_order_acq_rel,
-                                              std::memory_order_relaxed)) {
+    while (
+        !task->state.compare_exchange_weak(s, (s & ~TaskHeader::kRunning) | TaskHeader::kNotified,
+                                           std::memory_order_acq_rel, std::memory_order_relaxed)) {
     }
     schedule_local(task, /*is_yield=*/true);
     return;
@@ -257,10 +256,10 @@ void Worker::park() {
     bump(counters_.parks);
     auto parked_at = std::chrono::steady_clock::now();
     bump(counters_.io_events, parker_.park(park_timeout()));
-    bump(counters_.parked_ns, static_cast<std::uint64_t>(
-                                  std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      std::chrono::steady_clock::now() - parked_at)
-                                      .count()));
+    bump(counters_.parked_ns,
+         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now() - parked_at)
+                                        .count()));
     process_timers();
     switch (scheduler_.idle().on_wakeup(index_, has_local_work())) {
       case Idle::Wakeup::notified:  // a producer woke us and counted us as a searcher
@@ -382,8 +381,8 @@ WorkerMetrics Worker::metrics() const noexcept {
   m.timers_fired = get(counters_.timers_fired);
   m.budget_yields = get(counters_.budget_yields);
   m.local_queue_depth = queue_.size();
-  auto up = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      std::chrono::steady_clock::now() - started_);
+  auto up = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                 started_);
   m.busy = up - std::chrono::nanoseconds(get(counters_.parked_ns));
   return m;
 }

@@ -112,7 +112,9 @@ class Worker final : public TimerOwner, public IoReactor {
   /// A snapshot of this worker's counters. Any thread.
   WorkerMetrics metrics() const noexcept;
   /// Tasks spawned here and tasks finished here (any thread may read).
-  std::uint64_t spawned() const noexcept { return counters_.spawned.load(std::memory_order_relaxed); }
+  std::uint64_t spawned() const noexcept {
+    return counters_.spawned.load(std::memory_order_relaxed);
+  }
   std::uint64_t completed() const noexcept {
     return counters_.completed.load(std::memory_order_relaxed);
   }
@@ -150,32 +152,32 @@ class Worker final : public TimerOwner, public IoReactor {
   /// Counters written only by the owner: a plain load and store, no read-modify-write.
   struct Counters {
     std::atomic<std::uint64_t> polled{0}, steals{0}, stolen_tasks{0}, parks{0}, notified{0},
-        overflowed{0}, io_events{0}, timers_fired{0}, budget_yields{0}, parked_ns{0},
-        spawned{0}, completed{0};
+        overflowed{0}, io_events{0}, timers_fired{0}, budget_yields{0}, parked_ns{0}, spawned{0},
+        completed{0};
   };
   static void bump(std::atomic<std::uint64_t>& c, std::uint64_t by = 1) noexcept {
     c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
   }
   Counters counters_;
-  const bool debug_;                                  ///< the runtime runs in debug mode
+  const bool debug_;                                    ///< the runtime runs in debug mode
   std::atomic<const TaskHeader*> debug_task_{nullptr};  ///< debug mode: the polled task
   std::atomic<std::int64_t> debug_poll_start_ns_{0};
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
-  TimerWheel timers_;                              ///< owner thread only
-  std::atomic<TimerCancel*> cancels_{nullptr};     ///< stack of messages from any thread
+  TimerWheel timers_;                           ///< owner thread only
+  std::atomic<TimerCancel*> cancels_{nullptr};  ///< stack of messages from any thread
   std::atomic<std::uint64_t> published_deadline_{kNoDeadline};
   std::atomic<IoReadiness*> retired_io_{nullptr};  ///< stack of records to free
   std::atomic<std::uint32_t> registered_io_{0};    ///< live records on this reactor
   std::shared_ptr<ReactorLiveness> io_liveness_ = std::make_shared<ReactorLiveness>();
 
   // Touched by the owner thread only.
-  TaskHeader* lifo_ = nullptr;     ///< newest woken or spawned task; not stealable
+  TaskHeader* lifo_ = nullptr;  ///< newest woken or spawned task; not stealable
   std::uint32_t tick_ = 0;
-  std::uint32_t lifo_polls_ = 0;   ///< consecutive polls taken from the LIFO slot
-  bool searching_ = false;         ///< counted as a searcher in Idle
-  bool yielded_ = false;           ///< set during a poll by yield_now
-  bool completed_ = false;         ///< set during a poll by a finishing task
+  std::uint32_t lifo_polls_ = 0;  ///< consecutive polls taken from the LIFO slot
+  bool searching_ = false;        ///< counted as a searcher in Idle
+  bool yielded_ = false;          ///< set during a poll by yield_now
+  bool completed_ = false;        ///< set during a poll by a finishing task
 };
 
 }  // namespace corio::detail

@@ -1,10 +1,10 @@
 // The tutorial's "avoid asyncio for CPU-intensive operations", answered: corio::compute runs
 // CPU-bound work in a oneTBB arena (here a parallel reduction) while the event loops stay
 // free, and the awaiting task gets the result back.
-#include <corio/corio.hpp>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_reduce.h>
 
+#include <corio/corio.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <functional>

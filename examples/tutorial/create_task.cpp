@@ -1,8 +1,7 @@
 // asyncio tutorial, "Creating Tasks with create_task()": spawn starts both tasks at once;
 // awaiting their handles collects them.
-#include <corio/corio.hpp>
-
 #include <chrono>
+#include <corio/corio.hpp>
 #include <cstdio>
 #include <string>
 

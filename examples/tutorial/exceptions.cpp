@@ -1,7 +1,6 @@
 // asyncio tutorial, "Exception Handling in Coroutines": an exception thrown in a coroutine
 // is rethrown where it is awaited.
 #include <corio/corio.hpp>
-
 #include <cstdio>
 #include <stdexcept>
 

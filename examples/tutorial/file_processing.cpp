@@ -1,8 +1,7 @@
 // asyncio tutorial, "Real-World Use Case: Asynchronous File Processing": read three files
 // concurrently with gather; the results come back in argument order.
-#include <corio/corio.hpp>
-
 #include <chrono>
+#include <corio/corio.hpp>
 #include <cstdio>
 #include <string>
 #include <vector>

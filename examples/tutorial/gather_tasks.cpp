@@ -1,8 +1,7 @@
 // asyncio tutorial, "Running Multiple Coroutines Concurrently": three tasks with different
 // delays gathered; they finish in delay order, and the whole takes 3 s, not 6.
-#include <corio/corio.hpp>
-
 #include <chrono>
+#include <corio/corio.hpp>
 #include <cstdio>
 #include <string>
 
@@ -15,8 +14,6 @@ corio::Task<> task(std::string name, std::chrono::seconds delay) {
               static_cast<long long>(delay.count()));
 }
 
-corio::Task<> amain() {
-  co_await corio::gather(task("A", 2s), task("B", 1s), task("C", 3s));
-}
+corio::Task<> amain() { co_await corio::gather(task("A", 2s), task("B", 1s), task("C", 3s)); }
 
 int main() { corio::run(amain()); }

@@ -6,7 +6,6 @@
 //       print("...world!")
 //   asyncio.run(say_hello())
 #include <corio/corio.hpp>
-
 #include <cstdio>
 
 using namespace std::chrono_literals;

@@ -1,8 +1,7 @@
 // asyncio tutorial, "Sequential vs Concurrent Comparison": the same two 2 s tasks awaited
 // one after the other (4 s) and gathered (2 s). Prints how long each took.
-#include <corio/corio.hpp>
-
 #include <chrono>
+#include <corio/corio.hpp>
 #include <cstdio>
 #include <string>
 

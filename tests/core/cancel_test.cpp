@@ -186,7 +186,8 @@ TEST(CancelTest, ShieldKeepsTheAwaitersCancellationFromTheWork) {
       throw;
     }
   };
-  auto body = [](Flags* f, std::atomic<bool>* threw, decltype(guarded) g) -> corio::Task<std::string> {
+  auto body = [](Flags* f, std::atomic<bool>* threw,
+                 decltype(guarded) g) -> corio::Task<std::string> {
     auto h = corio::spawn(g(f, threw));
     while (!f->started) co_await corio::yield_now();
     h.cancel();

@@ -87,7 +87,7 @@ TEST(ComputeTest, ACancelledAwaiterReturnsAtOnceWhileTheWorkFinishesAlone) {
     }
     bool work_still_running = !g->finished;
     g->release = true;  // now let the work end; its result is dropped
-    co_return cancelled && work_still_running;
+    co_return cancelled&& work_still_running;
   };
   EXPECT_TRUE(corio::run(body(&gate), {.workers = 2}));
   EXPECT_TRUE(gate.finished);  // the runtime's shutdown waited for it

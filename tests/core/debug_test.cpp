@@ -30,14 +30,13 @@ struct Reports {
 };
 
 corio::RuntimeOptions debug_options(Reports* r) {
-  return corio::RuntimeOptions{
-      .workers = 2,
-      .debug = true,
-      .slow_task_threshold = 20ms,
-      .debug_sink = [r](std::string_view line) {
-        std::lock_guard lock(r->mutex);
-        r->lines.emplace_back(line);
-      }};
+  return corio::RuntimeOptions{.workers = 2,
+                               .debug = true,
+                               .slow_task_threshold = 20ms,
+                               .debug_sink = [r](std::string_view line) {
+                                 std::lock_guard lock(r->mutex);
+                                 r->lines.emplace_back(line);
+                               }};
 }
 
 // Blocks its worker (a deliberate mistake) until the watchdog has reported it.

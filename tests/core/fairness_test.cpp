@@ -50,7 +50,8 @@ TEST(FairnessTest, ATaskThatNeverSuspendsCannotStarveInjectedWork) {
   corio::Runtime rt({.workers = 1});
   std::atomic<bool> stop{false};
   std::atomic<bool> spinning{false};
-  auto body = [](std::atomic<bool>* stop, std::atomic<bool>* spinning) -> corio::Task<std::uint64_t> {
+  auto body = [](std::atomic<bool>* stop,
+                 std::atomic<bool>* spinning) -> corio::Task<std::uint64_t> {
     spinning->store(true);
     co_return co_await busy_until(stop);
   };
@@ -76,8 +77,8 @@ corio::Task<std::uint64_t> spawn_and_join_until(std::atomic<bool>* stop) {
 TEST(FairnessTest, TwoTasksWakingEachOtherThroughTheLifoSlotDoNotStarveTheQueue) {
   std::atomic<bool> stop{false};
   auto body = [](std::atomic<bool>* stop) -> corio::Task<std::uint64_t> {
-    auto stopper = corio::spawn(set_flag(stop));               // ends up in the queue
-    auto looper = corio::spawn(spawn_and_join_until(stop));    // takes the LIFO slot
+    auto stopper = corio::spawn(set_flag(stop));             // ends up in the queue
+    auto looper = corio::spawn(spawn_and_join_until(stop));  // takes the LIFO slot
     co_await stopper;
     co_return co_await looper;
   };

@@ -142,7 +142,7 @@ TEST(GatherTest, ReturnExceptionsYieldsAResultPerChildInsteadOfThrowing) {
     tasks.push_back(after_yields(5, 0));
     std::vector<corio::Result<int>> results =
         co_await corio::gather(corio::return_exceptions, std::move(tasks));
-    co_return ok && results.size() == 2 && !results[0] && results[1].value() == 5;
+    co_return ok&& results.size() == 2 && !results[0] && results[1].value() == 5;
   };
   EXPECT_TRUE(corio::run(body(), {.workers = 2}));
 }

@@ -82,7 +82,9 @@ TEST(SpawnTest, DetachedTasksRunToCompletion) {
   std::atomic<int> counter{0};
   auto body = [](std::atomic<int>* counter) -> corio::Task<> {
     for (int i = 0; i < 1000; ++i) corio::spawn(increment(counter)).detach();
-    for (int i = 0; i < 1000; ++i) { auto dropped = corio::spawn(increment(counter)); }
+    for (int i = 0; i < 1000; ++i) {
+      auto dropped = corio::spawn(increment(counter));
+    }
     while (counter->load() < 2000) co_await corio::yield_now();
   };
   corio::run(body(&counter), {.workers = 2});
@@ -143,7 +145,7 @@ TEST(SpawnTest, TwoCpuBoundChildrenRunInParallelOnTwoWorkers) {
     auto b = corio::spawn(wait_for_partner(started));
     bool ok_b = co_await b;
     bool ok_a = co_await a;
-    co_return ok_a && ok_b;
+    co_return ok_a&& ok_b;
   };
   EXPECT_TRUE(corio::run(body(&started), {.workers = 2}));
 }

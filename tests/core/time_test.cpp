@@ -66,7 +66,8 @@ TEST(TimeTest, TenThousandRandomTimersFireInDeadlineOrderAtTheirDeadline) {
   std::vector<std::chrono::milliseconds> delays;
   for (int i = 0; i < 10'000; ++i) delays.emplace_back(1 + rng() % 100'000);
   FiringLog log;
-  auto body = [](FiringLog* log, const std::vector<std::chrono::milliseconds>* delays) -> corio::Task<> {
+  auto body = [](FiringLog* log,
+                 const std::vector<std::chrono::milliseconds>* delays) -> corio::Task<> {
     Clock::time_point start = corio::now();
     std::vector<corio::Task<>> sleepers;
     for (std::size_t i = 0; i < delays->size(); ++i) {
@@ -101,8 +102,8 @@ TEST_P(WheelBoundaryTest, SleepEndsExactlyAtItsDeadline) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, WheelBoundaryTest,
-                         ::testing::Values(1ms, 63ms, 64ms, 65ms, 4095ms, 4096ms, 4097ms,
-                                           262'143ms, 262'144ms, std::chrono::hours(3),
+                         ::testing::Values(1ms, 63ms, 64ms, 65ms, 4095ms, 4096ms, 4097ms, 262'143ms,
+                                           262'144ms, std::chrono::hours(3),
                                            std::chrono::hours(24 * 40),
                                            std::chrono::hours(24 * 365 * 3)));
 
@@ -119,9 +120,11 @@ TEST(TimeTest, ZeroAndNegativeSleepsYieldOnceAndTakeNoTime) {
 
 TEST(TimeTest, SleepsOfCenturiesDoNotOverflowAndCanBeCancelled) {
   auto body = []() -> corio::Task<bool> {
-    auto sleeper = corio::spawn(slow_task(std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::years(300))));
-    auto max_sleep = [](int) -> corio::Task<> { co_await corio::sleep_for(std::chrono::years::max()); };
+    auto sleeper = corio::spawn(
+        slow_task(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::years(300))));
+    auto max_sleep = [](int) -> corio::Task<> {
+      co_await corio::sleep_for(std::chrono::years::max());
+    };
     auto forever = corio::spawn(max_sleep(0));
     co_await corio::yield_now();
     sleeper.cancel();
@@ -158,7 +161,8 @@ TEST(TimeTest, ShutdownFreesTasksThatAreStillSleeping) {
   // Under ASan, a leaked frame or timer entry is reported.
   corio::Runtime rt({.workers = 2});
   std::vector<corio::JoinHandle<void>> sleepers;
-  for (int i = 0; i < 100; ++i) sleepers.push_back(rt.spawn(slow_task(std::chrono::seconds(60 + i))));
+  for (int i = 0; i < 100; ++i)
+    sleepers.push_back(rt.spawn(slow_task(std::chrono::seconds(60 + i))));
   auto wait_a_moment = []() -> corio::Task<> { co_await corio::sleep_for(1ms); };
   rt.block_on(wait_a_moment());
 }

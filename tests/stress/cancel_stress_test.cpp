@@ -28,7 +28,9 @@ corio::Task<std::uint64_t> victim(std::uint64_t seed, Tally* t) {
     case 0:
       for (std::uint64_t i = rng() % 8; i > 0; --i) co_await corio::yield_now();
       break;
-    case 1: co_await corio::sleep_for(std::chrono::milliseconds(rng() % 2)); break;
+    case 1:
+      co_await corio::sleep_for(std::chrono::milliseconds(rng() % 2));
+      break;
     default: {
       auto inner = [](std::uint64_t n) -> corio::Task<std::uint64_t> {
         for (std::uint64_t i = 0; i < n; ++i) co_await corio::yield_now();

@@ -29,10 +29,18 @@ corio::Task<std::uint64_t> tree(Counters* c, std::uint64_t seed, int depth) {
     std::vector<corio::Task<std::uint64_t>> gathered;
     for (int i = 0; i < children; ++i) {
       switch (rng() % 4) {
-        case 0: handles.push_back(corio::spawn(tree(c, rng(), depth - 1))); break;
-        case 1: corio::spawn(tree(c, rng(), depth - 1)).detach(); break;
-        case 2: gathered.push_back(tree(c, rng(), depth - 1)); break;
-        default: awaited += co_await tree(c, rng(), depth - 1); break;
+        case 0:
+          handles.push_back(corio::spawn(tree(c, rng(), depth - 1)));
+          break;
+        case 1:
+          corio::spawn(tree(c, rng(), depth - 1)).detach();
+          break;
+        case 2:
+          gathered.push_back(tree(c, rng(), depth - 1));
+          break;
+        default:
+          awaited += co_await tree(c, rng(), depth - 1);
+          break;
       }
       if (rng() % 3 == 0) co_await corio::yield_now();
     }
@@ -52,14 +60,13 @@ corio::Task<bool> run_forest(Counters* c, int trees) {
   co_return !counts.empty();
 }
 
-class SchedulerStressTest
-    : public ::testing::TestWithParam<std::tuple<unsigned, unsigned>> {};
+class SchedulerStressTest : public ::testing::TestWithParam<std::tuple<unsigned, unsigned>> {};
 
 TEST_P(SchedulerStressTest, RandomTaskTreesAllFinish) {
   auto [workers, capacity] = GetParam();
   Counters c;
-  EXPECT_TRUE(corio::run(run_forest(&c, 40),
-                         {.workers = workers, .local_queue_capacity = capacity}));
+  EXPECT_TRUE(
+      corio::run(run_forest(&c, 40), {.workers = workers, .local_queue_capacity = capacity}));
   EXPECT_EQ(c.started.load(), c.finished.load());
   EXPECT_GT(c.started.load(), 40u);
 }

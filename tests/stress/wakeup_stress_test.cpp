@@ -8,9 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
-
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -70,7 +69,8 @@ TEST(WakeupStressTest, SocketsThatOutliveTheirRuntimeCloseCleanly) {
   {
     corio::Runtime rt({.workers = 2});
     listener.emplace(corio::TcpListener::bind("127.0.0.1", 0));
-    auto accept_one = [](corio::TcpListener* l, std::optional<corio::TcpStream>* out) -> corio::Task<> {
+    auto accept_one = [](corio::TcpListener* l,
+                         std::optional<corio::TcpStream>* out) -> corio::Task<> {
       out->emplace(co_await l->accept());
       std::byte byte[1];
       co_await out->value().read(byte);

@@ -1,9 +1,8 @@
 // Builds against the installed headers and library; exits 0 only with the right answer.
 #include <corio/corio.hpp>
-
 #include <cstdio>
 
-corio::Task<int> square(int x) { co_return x * x; }
+corio::Task<int> square(int x) { co_return x* x; }
 
 corio::Task<int> amain() {
   auto [a, b] = co_await corio::gather(square(3), square(4));

@@ -95,8 +95,7 @@ class [[nodiscard]] ComputeAwaiter {
 ///   is dropped (f may poll a flag of its own to stop early).
 /// Errors: f's exception; UsageError outside a corio task.
 template <class F>
-  requires std::is_invocable_v<F&>
-ComputeAwaiter<F> compute(F f) {
+requires std::is_invocable_v<F&> ComputeAwaiter<F> compute(F f) {
   return ComputeAwaiter<F>(std::move(f));
 }
 

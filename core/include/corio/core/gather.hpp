@@ -69,10 +69,12 @@ class [[nodiscard]] GatherAwaiter {
   bool await_ready() {
     if (spawned_) throw UsageError("co_await on a corio::gather that was already awaited");
     spawned_ = true;
-    handles_ = std::apply([](Task<Ts>&... t) { return std::tuple(spawn(std::move(t))...); },
-                          tasks_);
+    handles_ =
+        std::apply([](Task<Ts>&... t) { return std::tuple(spawn(std::move(t))...); }, tasks_);
     children_ = std::apply(
-        [](auto&... h) { return std::array<TaskHeader*, sizeof...(Ts)>{JoinHandleAccess::task(h)...}; },
+        [](auto&... h) {
+          return std::array<TaskHeader*, sizeof...(Ts)>{JoinHandleAccess::task(h)...};
+        },
         handles_);
     return sizeof...(Ts) == 0 && spend_budget();
   }

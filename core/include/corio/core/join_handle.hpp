@@ -26,7 +26,7 @@ enum class JoinCancel : std::uint8_t {
   ignore,   ///< keep waiting; the cancellation stays pending for the next suspension point
   abandon,  ///< stop waiting and throw CancelledError; the awaited task runs on (shield)
 };
-}
+}  // namespace detail
 
 /// A handle to a spawned task. Move-only; destroying it (or detach()) lets the task run on
 /// unobserved.
@@ -72,8 +72,9 @@ class [[nodiscard]] JoinHandle {
     if (!task_) return;
     if (!consumed_ && detail::debug_active() && task_->join_complete() &&
         !(task_->state.load(std::memory_order_acquire) & detail::TaskHeader::kFrameGone)) {
-      auto& promise = std::coroutine_handle<detail::TaskPromise<T>>::from_address(
-                          detail::frame_of(task_)).promise();
+      auto& promise =
+          std::coroutine_handle<detail::TaskPromise<T>>::from_address(detail::frame_of(task_))
+              .promise();
       if (promise.has_exception()) detail::report_unretrieved_exception(task_, promise.exception());
     }
     detail::release_ref(std::exchange(task_, nullptr));
@@ -155,8 +156,11 @@ class [[nodiscard]] JoinHandle {
           awaiter->cancel_forwarded_ = true;
           detail::request_cancel(awaiter->handle_.task_);
           break;
-        case detail::JoinCancel::ignore: break;
-        case detail::JoinCancel::abandon: detail::cancel_wait_default(task, epoch); break;
+        case detail::JoinCancel::ignore:
+          break;
+        case detail::JoinCancel::abandon:
+          detail::cancel_wait_default(task, epoch);
+          break;
       }
     }
 

@@ -15,17 +15,17 @@
 namespace corio {
 
 struct WorkerMetrics {
-  std::uint64_t polled = 0;            ///< task polls run
-  std::uint64_t steals = 0;            ///< successful steals from other workers
-  std::uint64_t stolen_tasks = 0;      ///< tasks moved by those steals
-  std::uint64_t parks = 0;             ///< times the worker went to sleep
-  std::uint64_t notified = 0;          ///< wake-ups by other threads that gave it work
-  std::uint64_t overflowed = 0;        ///< tasks moved from its full queue to the global one
-  std::uint64_t io_events = 0;         ///< readiness events dispatched by its reactor
-  std::uint64_t timers_fired = 0;      ///< timers fired by its wheel
-  std::uint64_t budget_yields = 0;     ///< yields forced by the cooperative budget
-  std::uint64_t local_queue_depth = 0; ///< tasks in its local queue now
-  std::chrono::nanoseconds busy{0};    ///< time not parked since the worker started
+  std::uint64_t polled = 0;             ///< task polls run
+  std::uint64_t steals = 0;             ///< successful steals from other workers
+  std::uint64_t stolen_tasks = 0;       ///< tasks moved by those steals
+  std::uint64_t parks = 0;              ///< times the worker went to sleep
+  std::uint64_t notified = 0;           ///< wake-ups by other threads that gave it work
+  std::uint64_t overflowed = 0;         ///< tasks moved from its full queue to the global one
+  std::uint64_t io_events = 0;          ///< readiness events dispatched by its reactor
+  std::uint64_t timers_fired = 0;       ///< timers fired by its wheel
+  std::uint64_t budget_yields = 0;      ///< yields forced by the cooperative budget
+  std::uint64_t local_queue_depth = 0;  ///< tasks in its local queue now
+  std::chrono::nanoseconds busy{0};     ///< time not parked since the worker started
 };
 
 struct RuntimeMetrics {

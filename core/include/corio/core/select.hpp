@@ -100,9 +100,9 @@ class FirstLatch : private CancelHook {
 template <class Variant, class Handles, std::size_t... Is>
 Variant take_winner(Handles& handles, std::size_t winner, std::index_sequence<Is...>) {
   std::optional<Variant> result;
-  ((winner == Is ? (void)result.emplace(std::in_place_index<Is>,
-                                        take_gather_value(std::get<Is>(handles)))
-                 : (void)0),
+  ((winner == Is
+        ? (void)result.emplace(std::in_place_index<Is>, take_gather_value(std::get<Is>(handles)))
+        : (void)0),
    ...);
   return std::move(*result);
 }
@@ -148,8 +148,7 @@ Task<std::variant<GatherValue<Ts>...>> select_impl(std::tuple<JoinHandle<Ts>...>
 ///   CancelledError once they have finished.
 /// Errors: rethrows the winner's exception (the first to finish may have failed).
 template <class... Ts>
-  requires(sizeof...(Ts) > 0)
-Task<std::variant<GatherValue<Ts>...>> select(Task<Ts>... tasks) {
+requires(sizeof...(Ts) > 0) Task<std::variant<GatherValue<Ts>...>> select(Task<Ts>... tasks) {
   return detail::select_impl(std::tuple<JoinHandle<Ts>...>(spawn(std::move(tasks))...));
 }
 

@@ -42,10 +42,10 @@ class TaskGroupState {
  private:
   friend class WaitAwaiter;
   std::mutex mutex_;
-  std::vector<TaskHeader*> children_;        // each holds one reference
-  std::vector<std::exception_ptr> errors_;   // failures other than cancellation
+  std::vector<TaskHeader*> children_;       // each holds one reference
+  std::vector<std::exception_ptr> errors_;  // failures other than cancellation
   std::size_t running_ = 0;
-  bool cancelling_ = false;                  // a failure (or the owner) cancelled the rest
+  bool cancelling_ = false;  // a failure (or the owner) cancelled the rest
   Waker waiter_;
   bool has_waiter_ = false;
 };

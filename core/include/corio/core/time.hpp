@@ -100,7 +100,9 @@ class [[nodiscard]] SleepAwaiter : private detail::CancelHook {
 /// Resumes on: the worker that armed the timer (unless another steals the task).
 /// Cancellation: throws CancelledError; the timer is removed, nothing fires later.
 /// Errors: UsageError outside a corio task.
-inline SleepAwaiter sleep_until(Clock::time_point deadline) noexcept { return SleepAwaiter(deadline); }
+inline SleepAwaiter sleep_until(Clock::time_point deadline) noexcept {
+  return SleepAwaiter(deadline);
+}
 
 /// Suspends the current task for `d` (asyncio.sleep(d)); zero or negative yields once.
 /// Any std::chrono::duration; durations of years do not overflow. See sleep_until.

@@ -104,7 +104,8 @@ Task<T> wait_until(JoinHandle<T> handle, Clock::time_point deadline) {
 /// asyncio.wait_for: wait_until(now + timeout). Zero or negative: as a deadline already past.
 template <class T, class Rep, class Period>
 Task<T> wait_for(JoinHandle<T> handle, std::chrono::duration<Rep, Period> timeout) {
-  return wait_until(std::move(handle), detail::saturating_deadline(detail::to_clock_duration(timeout)));
+  return wait_until(std::move(handle),
+                    detail::saturating_deadline(detail::to_clock_duration(timeout)));
 }
 
 /// For a Task: spawns it, then as above.
@@ -121,7 +122,7 @@ Task<T> wait_for(Task<T> task, std::chrono::duration<Rep, Period> timeout) {
 /// wraps a coroutine in a Task. The awaitable must stay valid until wait_for returns, which
 /// it does because the caller waits for it.
 template <class Awaitable, class Rep, class Period>
-  requires requires(Awaitable a) { a.await_resume(); }
+requires requires(Awaitable a) { a.await_resume(); }
 auto wait_for(Awaitable awaitable, std::chrono::duration<Rep, Period> timeout) {
   return wait_for(spawn(detail::as_task(std::move(awaitable))), timeout);
 }

@@ -31,11 +31,11 @@ class WaiterQueue;
 struct Waiter {
   Waiter* prev = nullptr;
   Waiter* next = nullptr;
-  WaiterQueue* queue = nullptr;  ///< the queue it is in, null when not queued
-  Waker waker;                   ///< a task waiter (waker.task non-null)
+  WaiterQueue* queue = nullptr;                 ///< the queue it is in, null when not queued
+  Waker waker;                                  ///< a task waiter (waker.task non-null)
   std::atomic<std::uint32_t> thread_signal{0};  ///< a thread waiter: set to 1 on completion
-  bool completed = false;        ///< written under the primitive's mutex by the completer
-  void* slot = nullptr;          ///< the primitive's place for what is handed over
+  bool completed = false;  ///< written under the primitive's mutex by the completer
+  void* slot = nullptr;    ///< the primitive's place for what is handed over
 
   bool is_task() const noexcept { return waker.task != nullptr; }
 
