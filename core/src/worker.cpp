@@ -282,7 +282,8 @@ int Worker::park_timeout() const noexcept {
 // ---- Timers ------------------------------------------------------------------------------
 
 bool Worker::arm(TimerEntry* entry) noexcept {
-  entry->owner = this;
+  // entry->owner is already this worker: the awaitable sets it before its wait opens,
+  // because a canceller may read it from then on.
   return timers_.insert(entry);
 }
 

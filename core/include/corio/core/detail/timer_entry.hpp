@@ -41,8 +41,8 @@ struct TimerCancel {
 /// The part of a worker that owns a timer wheel, as timer awaitables see it.
 class TimerOwner {
  public:
-  /// Owner thread: arms `entry` (deadline_ms and on_fire set). False, arming nothing, when
-  /// the deadline has already passed on the wheel's clock.
+  /// Owner thread: arms `entry` (deadline_ms, on_fire and owner == this set). False,
+  /// arming nothing, when the deadline has already passed on the wheel's clock.
   virtual bool arm(TimerEntry* entry) noexcept = 0;
   /// Owner thread (or the thread tearing the runtime down): unlinks `entry` if linked.
   virtual void disarm(TimerEntry* entry) noexcept = 0;
