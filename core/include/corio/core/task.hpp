@@ -75,7 +75,8 @@ class PromiseBase {
       if (promise.continuation_) {
         // The awaiter may still be on the stack, running us inline (kInline): return to it
         // instead of resuming the parent here. Otherwise resume the parent (kAwaited).
-        if (promise.await_state_.exchange(kDone, std::memory_order_acq_rel) == kInline) {
+        if (header_of(self.address())->await_state.exchange(kDone, std::memory_order_acq_rel) ==
+            kInline) {
           return std::noop_coroutine();
         }
         return promise.continuation_;
@@ -97,11 +98,13 @@ class PromiseBase {
   /// The coroutine awaiting this one; null for a spawned task (its worker is the caller).
   std::coroutine_handle<> continuation_;
 
-  // await_state_: how the awaiter and the final suspension hand over (see FinalAwaiter).
+  // TaskHeader::await_state: how the awaiter and the final suspension hand over (see
+  // FinalAwaiter). It lives in the header's spare bytes, not here, to keep frames small; and
+  // it is kept in optimised builds too, so a library and an application built with
+  // different flags still agree on the layout and the handshake.
   static constexpr std::uint8_t kAwaited = 0;  ///< the awaiter has suspended (or transferred)
   static constexpr std::uint8_t kInline = 1;   ///< the awaiter is running us with a plain call
   static constexpr std::uint8_t kDone = 2;     ///< we reached the final suspension
-  std::atomic<std::uint8_t> await_state_{kAwaited};
 };
 
 /// Result storage: empty, a value, or the exception the coroutine ended with.
@@ -215,14 +218,14 @@ class [[nodiscard]] Task {
     }
 #else
     bool await_suspend(std::coroutine_handle<> caller) noexcept {
-      auto& promise = handle_.promise();
-      promise.continuation_ = caller;
-      promise.await_state_.store(detail::PromiseBase::kInline, std::memory_order_relaxed);
+      handle_.promise().continuation_ = caller;
+      auto& await_state = detail::header_of(handle_.address())->await_state;
+      await_state.store(detail::PromiseBase::kInline, std::memory_order_relaxed);
       handle_.resume();
       // Finished inline: continue without suspending (and without a deeper frame).
       // Suspended: from now on the final suspension resumes us.
-      return promise.await_state_.exchange(detail::PromiseBase::kAwaited,
-                                           std::memory_order_acq_rel) != detail::PromiseBase::kDone;
+      return await_state.exchange(detail::PromiseBase::kAwaited, std::memory_order_acq_rel) !=
+             detail::PromiseBase::kDone;
     }
 #endif
     T await_resume() { return handle_.promise().take_result(); }

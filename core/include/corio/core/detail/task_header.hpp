@@ -92,6 +92,9 @@ struct TaskHeader {
   std::atomic<std::uint32_t> refs{0};
   /// Size passed to the frame allocator, needed to give the memory back.
   std::uint32_t frame_size = 0;
+  /// A nested task's handshake with its awaiter (PromiseBase::kAwaited...); kept here, in
+  /// what would be padding, rather than in the promise.
+  std::atomic<std::uint8_t> await_state{0};
   std::atomic<std::uintptr_t> join{kJoinEmpty};
   /// The registry that owns this task while it is alive; null for nested tasks and for
   /// tasks orphaned by a runtime shutdown.
