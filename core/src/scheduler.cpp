@@ -69,14 +69,21 @@ void Scheduler::spawn(TaskHeader* task) {
   }
   spawned_outside_.fetch_add(1, std::memory_order_relaxed);
   outside_registry_.insert(task);
-  inject_.push(task);
-  notify_parked();
+  schedule_from_outside(task);
 }
 
 void Scheduler::schedule(TaskHeader* task) noexcept {
   if (is_shutdown()) return;
   if (Worker* worker = current_worker()) {
     worker->schedule_local(task, /*is_yield=*/false);
+    return;
+  }
+  schedule_from_outside(task);
+}
+
+void Scheduler::schedule_from_outside(TaskHeader* task) noexcept {
+  if (task->home != 0) {
+    workers_[task->home - 1u]->schedule_pinned(task);
     return;
   }
   inject_.push(task);

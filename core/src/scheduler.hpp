@@ -71,6 +71,8 @@ class Scheduler {
   Worker* advance_manual_clock() noexcept;
 
  private:
+  /// Queues a task from a thread that is not one of our workers.
+  void schedule_from_outside(TaskHeader* task) noexcept;
   void shut_down() noexcept;
   void destroy_unfinished(TaskHeader* task) noexcept;
 

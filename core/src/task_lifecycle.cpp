@@ -1,5 +1,7 @@
 // A task's life as the templates see it: spawn, wake, yield, finish, release (the entry
 // points declared in corio/core/detail/scheduling.hpp), and blocking on one from a thread.
+#include <absl/strings/str_cat.h>
+
 #include <condition_variable>
 #include <coroutine>
 #include <mutex>
@@ -44,7 +46,8 @@ TaskHeader& require_current_task(const char* what) {
   return *task;
 }
 
-TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler) {
+TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
+                       std::optional<unsigned> pin) {
   if (!scheduler) {
     Worker* worker = Worker::current();
     if (!worker) {
@@ -58,6 +61,15 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler) {
     throw UsageError("spawn on a corio runtime that is shutting down");
   }
   TaskHeader* task = header_of(root.address());
+  if (pin) {
+    if (*pin >= scheduler->num_workers()) {
+      throw UsageError(absl::StrCat("SpawnOptions::pin_to_worker = ", *pin,
+                                    ", but the runtime has ", scheduler->num_workers(),
+                                    " worker(s): use an index from 0 to ",
+                                    scheduler->num_workers() - 1));
+    }
+    task->home = static_cast<std::uint16_t>(*pin + 1);
+  }
   task->refs.store(2, std::memory_order_relaxed);  // the runtime's and the JoinHandle's
   task->resume_address = root.address();
   // Queued; kHasInfo (set by spawn when the task is named) is kept.
@@ -66,6 +78,21 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler) {
       std::memory_order_relaxed);
   scheduler->spawn(task);
   return task;
+}
+
+std::optional<unsigned> current_worker_index() noexcept {
+  if (Worker* worker = Worker::current()) return worker->index();
+  return std::nullopt;
+}
+
+unsigned current_worker_count() {
+  Worker* worker = Worker::current();
+  if (!worker) {
+    throw UsageError(
+        "corio::worker_count() outside a corio runtime: call it from a task, or use "
+        "Runtime::workers()");
+  }
+  return worker->scheduler().num_workers();
 }
 
 void schedule(TaskHeader* task) noexcept {

@@ -126,6 +126,10 @@ void Worker::run_task(TaskHeader* task) {
 // ---- Queues ------------------------------------------------------------------------------
 
 void Worker::push_back(TaskHeader* task) {
+  if (task->home != 0) {  // pinned here (schedule_local routed it): never stealable
+    pinned_.push_back(task);
+    return;
+  }
   while (!queue_.push_back(task)) {
     // Full: move the older half (and then retry) to the global queue in one batch.
     TaskHeader* batch[LocalQueue::kMaxHalf];
@@ -141,6 +145,10 @@ void Worker::push_back(TaskHeader* task) {
 }
 
 void Worker::schedule_local(TaskHeader* task, bool is_yield) {
+  if (task->home != 0 && task->home != home_id()) {
+    scheduler_.worker(task->home - 1u).schedule_pinned(task);
+    return;
+  }
   bool queued_stealable_work;
   if (is_yield) {
     push_back(task);
@@ -152,6 +160,28 @@ void Worker::schedule_local(TaskHeader* task, bool is_yield) {
     if (displaced) push_back(displaced);
   }
   if (queued_stealable_work) scheduler_.notify_parked_local();
+}
+
+void Worker::schedule_pinned(TaskHeader* task) noexcept {
+  {
+    std::lock_guard lock(pinned_inbox_mutex_);
+    pinned_inbox_.push_back(task);
+    pinned_inbox_filled_.store(true, std::memory_order_release);
+  }
+  parker_.unpark();  // a system call only if the worker sleeps (parker.hpp)
+}
+
+TaskHeader* Worker::pop_pinned() noexcept {
+  if (pinned_inbox_filled_.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(pinned_inbox_mutex_);
+    pinned_.insert(pinned_.end(), pinned_inbox_.begin(), pinned_inbox_.end());
+    pinned_inbox_.clear();
+    pinned_inbox_filled_.store(false, std::memory_order_relaxed);
+  }
+  if (pinned_.empty()) return nullptr;
+  TaskHeader* task = pinned_.front();
+  pinned_.pop_front();
+  return task;
 }
 
 TaskHeader* Worker::pop_global_batch() {
@@ -184,7 +214,15 @@ TaskHeader* Worker::next_task() {
     schedule_local(task, /*is_yield=*/true);  // the cap is reached: back of the queue
   }
   lifo_polls_ = 0;
+  // Neither the stealable queue nor the pinned one may starve the other.
+  bool pinned_first = (tick_ & 1) != 0;
+  if (pinned_first) {
+    if (TaskHeader* task = pop_pinned()) return task;
+  }
   if (TaskHeader* task = queue_.pop()) return task;
+  if (!pinned_first) {
+    if (TaskHeader* task = pop_pinned()) return task;
+  }
   return pop_global_batch();
 }
 
@@ -392,6 +430,8 @@ void Worker::drop_queued_tasks() noexcept {
   lifo_ = nullptr;
   while (queue_.pop()) {
   }
+  pinned_.clear();
+  pinned_inbox_.clear();
   TimerCancel* message = cancels_.exchange(nullptr, std::memory_order_acquire);
   while (message) {
     TimerCancel* next = message->next;

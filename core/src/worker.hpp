@@ -7,8 +7,9 @@
 //      a busy worker still fires timers and serves I/O).
 //   2. Take a task: every kGlobalQueueInterval ticks the global queue first (injected work
 //      never starves); then the LIFO slot (at most kMaxLifoPolls times in a row, so two
-//      tasks waking each other cannot starve the queue); then the local queue; then a batch
-//      from the global queue. Run it.
+//      tasks waking each other cannot starve the queue); then the local queue and the
+//      pinned queue, alternating which comes first; then a batch from the global queue.
+//      Run it.
 //   3. Nothing: search. Become a searcher (if fewer than half are), then for a few rounds
 //      steal half of a random victim's queue or take from the global queue, spinning
 //      briefly in between: a wake-up through a parked thread costs ~25 µs, far more than
@@ -16,6 +17,10 @@
 //   4. Still nothing: fire due timers, then park in epoll_wait until the next deadline
 //      (see idle.hpp for the accounting that keeps a wake-up from being lost). With a
 //      manual clock, the last worker to park moves time to the earliest deadline instead.
+//
+// Pinned tasks (spawn_local) run only on their home worker: they never enter the stealable
+// local queue or the global queue. The home worker keeps them in a private FIFO; other
+// threads that wake one post it to the home worker's inbox and unpark it.
 //
 // Timers: each worker owns a timer wheel. Only the worker touches it: a sleep arms its
 // entry on the worker it runs on, and cancellations from elsewhere arrive as messages
@@ -27,9 +32,12 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "corio/core/detail/io_readiness.hpp"
 #include "corio/core/detail/task_header.hpp"
@@ -70,11 +78,19 @@ class Worker final : public TimerOwner, public IoReactor {
   const TaskRegistry& registry() const noexcept { return registry_; }
   LocalQueue& queue() noexcept { return queue_; }
   Parker& parker() noexcept { return parker_; }
-  bool has_local_work() const noexcept { return lifo_ != nullptr || !queue_.empty(); }
+  bool has_local_work() const noexcept {
+    return lifo_ != nullptr || !queue_.empty() || !pinned_.empty() ||
+           pinned_inbox_filled_.load(std::memory_order_acquire);
+  }
+  /// The value of TaskHeader::home for tasks pinned to this worker.
+  std::uint16_t home_id() const noexcept { return static_cast<std::uint16_t>(index_ + 1); }
 
   /// Owner thread: schedules a runnable task here. A wake-up or spawn takes the LIFO slot
-  /// (the task it displaces goes to the queue); a yield goes to the back of the queue.
+  /// (the task it displaces goes to the queue); a yield goes to the back of the queue. A
+  /// task pinned to another worker is posted to that worker instead.
   void schedule_local(TaskHeader* task, bool is_yield);
+  /// Any thread: queues a task pinned to this worker and wakes the worker if it sleeps.
+  void schedule_pinned(TaskHeader* task) noexcept;
 
   /// The running task asked to yield (see yield_now).
   void request_yield() noexcept { yielded_ = true; }
@@ -135,6 +151,7 @@ class Worker final : public TimerOwner, public IoReactor {
   void end_search();
   void park();
   void push_back(TaskHeader* task);
+  TaskHeader* pop_pinned() noexcept;
   void process_timers() noexcept;
   void free_retired_io() noexcept;
   void poll_io_if_registered() noexcept;
@@ -171,8 +188,13 @@ class Worker final : public TimerOwner, public IoReactor {
   std::atomic<std::uint32_t> registered_io_{0};    ///< live records on this reactor
   std::shared_ptr<ReactorLiveness> io_liveness_ = std::make_shared<ReactorLiveness>();
 
+  std::mutex pinned_inbox_mutex_;
+  std::vector<TaskHeader*> pinned_inbox_;         ///< pinned tasks woken by other threads
+  std::atomic<bool> pinned_inbox_filled_{false};  ///< pinned_inbox_ is not empty
+
   // Touched by the owner thread only.
-  TaskHeader* lifo_ = nullptr;  ///< newest woken or spawned task; not stealable
+  TaskHeader* lifo_ = nullptr;      ///< newest woken or spawned task; not stealable
+  std::deque<TaskHeader*> pinned_;  ///< runnable tasks pinned here, FIFO
   std::uint32_t tick_ = 0;
   std::uint32_t lifo_polls_ = 0;  ///< consecutive polls taken from the LIFO slot
   bool searching_ = false;        ///< counted as a searcher in Idle

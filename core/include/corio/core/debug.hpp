@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <exception>
+#include <optional>
 #include <source_location>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ namespace corio {
 struct SpawnOptions {
   /// A name shown in debug reports and by current_task_name(). Empty: none.
   std::string_view name = {};
+  /// Pins the task to this worker (0 to worker_count() - 1): it runs only there and is
+  /// never stolen, so its data and its sockets stay on one core (see spawn_local). Empty:
+  /// any worker may run it.
+  std::optional<unsigned> pin_to_worker = {};
 };
 
 /// The name the current task was spawned with, or "" (none, or outside a task).

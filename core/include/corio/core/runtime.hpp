@@ -88,7 +88,7 @@ class Runtime {
       if (!options.name.empty() || detail::debug_active()) {
         detail::attach_task_info(detail::header_of(handle.address()), options.name, where);
       }
-      header = detail::spawn_root(handle, scheduler_.get());
+      header = detail::spawn_root(handle, scheduler_.get(), options.pin_to_worker);
     } catch (...) {
       task = Task<T>(handle);
       throw;

@@ -23,12 +23,14 @@ namespace corio {
 /// it first, keeping its data in this core's cache); the task it displaces goes to the
 /// worker's run queue, where idle workers steal it.
 ///
-/// `options.name` names the task (current_task_name(), debug reports); `where` records the
+/// `options.name` names the task (current_task_name(), debug reports);
+/// `options.pin_to_worker` keeps it on one worker (see spawn_local); `where` records the
 /// spawn site for debug reports (leave it defaulted).
 /// Thread safety: call from a task of a corio runtime. From other threads use
 ///   Runtime::spawn.
-/// Errors: UsageError when there is no current runtime, or when `task` is empty or has
-///   already been awaited. Allocates nothing beyond the task's own frame.
+/// Errors: UsageError when there is no current runtime, when `task` is empty or has
+///   already been awaited, or when `options.pin_to_worker` names no worker. Allocates
+///   nothing beyond the task's own frame.
 template <class T>
 JoinHandle<T> spawn(Task<T> task, SpawnOptions options = {},
                     std::source_location where = std::source_location::current()) {
@@ -45,12 +47,40 @@ JoinHandle<T> spawn(Task<T> task, SpawnOptions options = {},
     if (!options.name.empty() || detail::debug_active()) {
       detail::attach_task_info(detail::header_of(handle.address()), options.name, where);
     }
-    header = detail::spawn_root(handle);
+    header = detail::spawn_root(handle, nullptr, options.pin_to_worker);
   } catch (...) {
     task = Task<T>(handle);  // give the frame back to be destroyed with `task`
     throw;
   }
   return JoinHandle<T>(header);
 }
+
+/// Like spawn, but the task is pinned to the calling worker: it runs only there and is never
+/// stolen by another worker (Tokio's spawn_local, a Seastar shard's task). Wake-ups from
+/// other threads are posted to its worker. Use it to keep a connection's socket, buffers and
+/// per-core state on one core, as serve() does for its accept loops; everything else is
+/// better off stealable, so that idle workers can help.
+/// Thread safety, errors: as spawn.
+template <class T>
+JoinHandle<T> spawn_local(Task<T> task, SpawnOptions options = {},
+                          std::source_location where = std::source_location::current()) {
+  options.pin_to_worker = detail::current_worker_index();
+  if (!options.pin_to_worker) {
+    throw UsageError(
+        "corio::spawn_local called outside a corio worker: call it from a task, or pin with "
+        "Runtime::spawn(task, {.pin_to_worker = i})");
+  }
+  return spawn(std::move(task), options, where);
+}
+
+/// The index (0 to worker_count() - 1) of the worker running the calling task, or nullopt
+/// outside a runtime. A task that is not pinned may move between workers at any co_await.
+inline std::optional<unsigned> current_worker_index() noexcept {
+  return detail::current_worker_index();
+}
+
+/// The number of workers of the runtime running the calling task.
+/// Errors: UsageError outside a runtime (use Runtime::workers() there).
+inline unsigned worker_count() { return detail::current_worker_count(); }
 
 }  // namespace corio

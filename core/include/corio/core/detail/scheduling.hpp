@@ -4,6 +4,7 @@
 #pragma once
 
 #include <coroutine>
+#include <optional>
 
 #include "corio/core/detail/task_header.hpp"
 
@@ -31,9 +32,17 @@ inline void Waker::wake() const noexcept {
 }
 
 /// Makes the unstarted coroutine `root` a task of the runtime that runs the calling task
-/// (or of `scheduler` when given) and schedules it. The header gets two references: the
-/// runtime's and the JoinHandle's. Throws UsageError when there is no runtime.
-TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler = nullptr);
+/// (or of `scheduler` when given) and schedules it, pinned to worker `pin` if given. The
+/// header gets two references: the runtime's and the JoinHandle's. Throws UsageError when
+/// there is no runtime or `pin` names no worker.
+TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler = nullptr,
+                       std::optional<unsigned> pin = std::nullopt);
+
+/// The index of the worker running the calling thread (of any runtime), or nullopt.
+std::optional<unsigned> current_worker_index() noexcept;
+/// The number of workers of the runtime running the calling task. Throws UsageError
+/// outside a runtime.
+unsigned current_worker_count();
 
 /// Called from a spawned task's final suspension: publishes completion, notifies the joiner
 /// and tells the worker the poll finished the task.

@@ -95,6 +95,9 @@ struct TaskHeader {
   /// A nested task's handshake with its awaiter (PromiseBase::kAwaited...); kept here, in
   /// what would be padding, rather than in the promise.
   std::atomic<std::uint8_t> await_state{0};
+  /// The worker a pinned task (spawn_local, SpawnOptions::pin_to_worker) runs on, as index
+  /// + 1; 0 for a task any worker may run. Set before the task is first scheduled.
+  std::uint16_t home = 0;
   std::atomic<std::uintptr_t> join{kJoinEmpty};
   /// The registry that owns this task while it is alive; null for nested tasks and for
   /// tasks orphaned by a runtime shutdown.
