@@ -24,6 +24,7 @@
 #include "corio/io/error.hpp"
 #include "corio/io/file.hpp"
 #include "corio/io/resolve.hpp"
+#include "corio/io/server.hpp"
 #include "corio/io/signal.hpp"
 #include "corio/io/tcp.hpp"
 #include "corio/io/udp.hpp"
