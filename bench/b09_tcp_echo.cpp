@@ -2,13 +2,13 @@
 // 64 connections that each do N/64 round trips of a 64-byte message with one message
 // outstanding per connection. Metric: roundtrips_per_s.
 //
-// Runtime: one corio Runtime with W workers runs the server's accept loop and sessions and
+// Runtime: one corio Runtime with W workers runs the server (corio::start_server: a listener
+// and pinned accept loop per worker, sessions pinned to the worker that accepted them) and
 // the 64 client tasks (gathered). The timed region runs from the first connect to the last
 // echo; each echo is checked against what was sent (the message carries its round).
 #include <array>
 #include <common/harness.hpp>
 #include <corio/corio.hpp>
-#include <corio/io/tcp.hpp>
 #include <cstring>
 #include <numeric>
 #include <string>
@@ -20,7 +20,6 @@ constexpr std::size_t kConnections = 64;
 constexpr std::size_t kMessage = 64;
 
 corio::Task<> echo_session(corio::TcpStream stream) {
-  stream.set_nodelay(true);
   std::array<std::byte, 4096> buffer;
   try {
     for (std::size_t n; (n = co_await stream.read(buffer)) > 0;) {
@@ -29,12 +28,6 @@ corio::Task<> echo_session(corio::TcpStream stream) {
   } catch (const std::system_error&) {
     // reset by the client: the connection is done
   }
-}
-
-// Owns the listener: the Runtime's destructor destroys this frame, closing the listener
-// before the reactor it is registered with goes away.
-corio::Task<> listen(corio::TcpListener listener) {
-  for (;;) corio::spawn(echo_session(co_await listener.accept())).detach();
 }
 
 // One client connection: `rounds` round trips; returns how many echoes matched.
@@ -52,7 +45,9 @@ corio::Task<std::uint64_t> client(corio::SocketAddress server, std::uint64_t rou
   co_return matched;
 }
 
-corio::Task<double> run_clients(corio::SocketAddress server, std::uint64_t rounds) {
+corio::Task<double> run_clients(std::uint64_t rounds) {
+  corio::TcpServer echo_server = corio::start_server(echo_session, "127.0.0.1", 0);
+  corio::SocketAddress server = echo_server.local_address();
   corio::bench::Stopwatch stopwatch;
   std::vector<corio::Task<std::uint64_t>> clients;
   for (std::size_t c = 0; c < kConnections; ++c) clients.push_back(client(server, rounds));
@@ -67,11 +62,7 @@ corio::Task<double> run_clients(corio::SocketAddress server, std::uint64_t round
 
 double rep(unsigned workers, std::uint64_t rounds) {
   corio::Runtime runtime({.workers = workers});
-  corio::TcpListener listener = corio::TcpListener::bind("127.0.0.1", 0);
-  corio::SocketAddress address = listener.local_address();
-  runtime.spawn(listen(std::move(listener))).detach();
-  double wall_ms = runtime.block_on(run_clients(address, rounds));
-  return wall_ms;  // the Runtime's destructor ends the server's remaining tasks
+  return runtime.block_on(run_clients(rounds));  // the Runtime's destructor ends the sessions
 }
 
 }  // namespace

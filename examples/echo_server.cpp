@@ -7,8 +7,6 @@
 // SIGINT (Ctrl-C) stops it gracefully (exit status 0).
 #include <array>
 #include <corio/corio.hpp>
-#include <corio/io/signal.hpp>
-#include <corio/io/tcp.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +21,6 @@ struct Options {
 };
 
 corio::Task<> echo(corio::TcpStream stream) {
-  stream.set_nodelay(true);
   std::array<std::byte, 16384> buffer;
   try {
     for (std::size_t n; (n = co_await stream.read(buffer)) > 0;) {
@@ -34,26 +31,17 @@ corio::Task<> echo(corio::TcpStream stream) {
   }
 }
 
-// Owns the listener, so the Runtime's shutdown (which destroys this unfinished task)
-// closes it.
-corio::Task<> accept_loop(corio::TcpListener listener) {
-  for (;;) {
-    corio::TcpStream stream = co_await listener.accept();
-    corio::spawn(echo(std::move(stream))).detach();  // runs on its own
-  }
-}
-
-// Serves until SIGTERM or SIGINT, then returns 0: corio::run's shutdown ends the accept
-// loop and the open connections.
+// Serves until SIGTERM or SIGINT, then returns 0. start_server opens one listener per
+// worker (SO_REUSEPORT) with its accept loop pinned there; the server closes when `server`
+// goes out of scope, and corio::run's shutdown ends the open connections.
 corio::Task<int> amain(Options options) {
-  corio::TcpListener listener = corio::TcpListener::bind("127.0.0.1", options.port);
+  corio::TcpServer server = corio::start_server(echo, "127.0.0.1", options.port);
   // Install the handlers before announcing the port: a signal sent right after the
   // announcement is then a graceful stop, not the default action.
   corio::Task<> sigterm = corio::signal(SIGTERM);
   corio::Task<> sigint = corio::signal(SIGINT);
-  std::printf("listening on %s\n", listener.local_address().to_string().c_str());
+  std::printf("listening on %s\n", server.local_address().to_string().c_str());
   std::fflush(stdout);
-  corio::spawn(accept_loop(std::move(listener))).detach();
   co_await corio::select(std::move(sigterm), std::move(sigint));
   co_return 0;
 }

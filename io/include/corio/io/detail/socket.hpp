@@ -51,7 +51,10 @@ class Socket {
   /// Errors: EBADF (std::system_error naming `what`) if the socket was closed meanwhile.
   Task<> wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick, const char* what);
 
-  /// recv(): bytes read, 0 at EOF. Errors: std::system_error naming `what`.
+  /// recv() on a stream socket: bytes read, 0 at EOF. A read that returns less than asked
+  /// marks the stream drained, so the next read waits for an event instead of making a
+  /// recv that would fail with EAGAIN (not for datagram sockets: use recv_from).
+  /// Errors: std::system_error naming `what`.
   Task<std::size_t> recv(std::span<std::byte> buffer, int flags, const char* what);
   /// send() until all of `data` is written (MSG_NOSIGNAL).
   Task<> send_all(std::span<const std::byte> data, const char* what);
