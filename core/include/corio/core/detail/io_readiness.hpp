@@ -27,10 +27,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <source_location>
 #include <string>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/detail/task_header.hpp"
+#include "corio/core/task.hpp"
 
 namespace corio::detail {
 
@@ -102,7 +104,8 @@ class IoReadiness::WaitAwaiter {
   bool await_ready() const noexcept {
     return (io_.readiness() & (direction_ | kError | kClosed)) != 0 && spend_budget();
   }
-  bool await_suspend(std::coroutine_handle<> caller);
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current());
   void await_resume();
   ~WaitAwaiter();  // a frame destroyed while waiting (runtime shutdown) unregisters
 
