@@ -87,14 +87,13 @@ class Runtime {
   /// the file:line of the co_await it is suspended at.
   ///
   ///   corio task dump: 3 live tasks, 2 workers
-  ///   task #1 'main' waiting on join, worker 0, spawned at app.cpp:40
-  ///     at amain (app.cpp:31)
-  ///   task #2 'fetch' waiting on sleep, worker 1, spawned at app.cpp:29
-  ///     at backoff (app.cpp:12)
-  ///     at fetch (app.cpp:20)
-  ///   task #3 'conn' waiting on socket read, worker 1, spawned at app.cpp:30
-  ///     at corio::BufferedReader::read_line (corio/io/buffered_reader.hpp:88)
-  ///     at serve (app.cpp:24)
+  ///   task #2 'worker-1' waiting on sleep, worker 1, spawned at /src/app.cpp:37
+  ///     at slow_step (/src/app.cpp:24)
+  ///     at worker (/src/app.cpp:28)
+  ///   task #1 'worker-0' waiting on channel recv, worker 1, spawned at /src/app.cpp:37
+  ///     at worker (/src/app.cpp:27)
+  ///   task @519e8181080 running, worker 1
+  ///     (in a poll: no backtrace)
   ///   end of task dump
   ///
   /// The task calling dump_tasks is shown as running, without a backtrace. The format is for
