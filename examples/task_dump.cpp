@@ -8,11 +8,11 @@
 // backtrace (innermost coroutine first, each at the co_await it is suspended at):
 //
 //   corio task dump: 3 live tasks, 2 workers
-//   task #2 'worker-1' waiting on sleep, worker 1, spawned at /src/examples/task_dump.cpp:37
-//     at slow_step (/src/examples/task_dump.cpp:24)
-//     at worker (/src/examples/task_dump.cpp:28)
-//   task #1 'worker-0' waiting on channel recv, worker 1, spawned at /src/examples/task_dump.cpp:37
-//     at worker (/src/examples/task_dump.cpp:27)
+//   task #2 'worker-1' waiting on sleep, worker 1, spawned at /src/examples/task_dump.cpp:41
+//     at slow_step X
+//     at worker X
+//   task #1 'worker-0' waiting on channel recv, worker 1, spawned at /src/examples/task_dump.cpp:41
+//     at worker (/src/examples/task_dump.cpp:31)
 //   task @519e8181080 running, worker 1
 //     (in a poll: no backtrace)
 //   end of task dump
