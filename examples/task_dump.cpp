@@ -9,8 +9,8 @@
 //
 //   corio task dump: 3 live tasks, 2 workers
 //   task #2 'worker-1' waiting on sleep, worker 1, spawned at /src/examples/task_dump.cpp:41
-//     at slow_step X
-//     at worker X
+//     at slow_step (/src/examples/task_dump.cpp:28)
+//     at worker (/src/examples/task_dump.cpp:32)
 //   task #1 'worker-0' waiting on channel recv, worker 1, spawned at /src/examples/task_dump.cpp:41
 //     at worker (/src/examples/task_dump.cpp:31)
 //   task @519e8181080 running, worker 1
