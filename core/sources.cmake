@@ -3,6 +3,7 @@ set(CORIO_CORE_SOURCES
   core/src/blocking_pool.cpp
   core/src/compute_arena.cpp
   core/src/debug.cpp
+  core/src/dump_signal.cpp
   core/src/frame_memory.cpp
   core/src/idle.cpp
   core/src/io_readiness.cpp
@@ -10,6 +11,8 @@ set(CORIO_CORE_SOURCES
   core/src/parker.cpp
   core/src/runtime.cpp
   core/src/scheduler.cpp
+  core/src/stop_the_world.cpp
+  core/src/task_dump.cpp
   core/src/task_group.cpp
   core/src/task_lifecycle.cpp
   core/src/task_registry.cpp

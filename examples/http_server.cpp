@@ -3,6 +3,7 @@
 //
 //   http_server [--port P] [--workers W] [--timeout-ms T]
 //   curl http://127.0.0.1:P/          → Hello, World!
+//   curl http://127.0.0.1:P/metrics   → the runtime's metrics, for Prometheus to scrape
 //
 // Prints "listening on 127.0.0.1:PORT" as its first line (port 0, the default, picks a free
 // port). Each connection is one task: it reads what is available, parses every complete
@@ -45,10 +46,22 @@ struct Options {
 constexpr http::Limits kLimits{
     .max_start_line = 4096, .max_head = 8192, .max_headers = 64, .max_body = 65536};
 
+// GET or HEAD /metrics: corio's runtime metrics in Prometheus' text format.
+void append_metrics(bool head, bool keep_alive, std::string& out) {
+  std::string body = corio::to_prometheus(corio::runtime_metrics());
+  out += "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: ";
+  out += std::to_string(body.size());
+  out += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+  if (!head) out += body;
+}
+
 // Appends the answer to `request` to `out`; false when the connection must close after it.
 bool answer(const http::Request& request, std::string& out) {
   bool keep_alive = request.keep_alive;
-  if (request.method == "GET" || request.method == "HEAD") {
+  // The hello-world path stays the fast one: most targets differ from "/metrics" in length.
+  if ((request.method == "GET" || request.method == "HEAD") && request.target == "/metrics") {
+    append_metrics(request.method == "HEAD", keep_alive, out);
+  } else if (request.method == "GET" || request.method == "HEAD") {
     std::string_view response = request.method == "GET" ? kHello : kHelloHead;
     if (keep_alive) {
       out += response;

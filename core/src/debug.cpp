@@ -1,5 +1,6 @@
-// Debug mode (corio/core/debug.hpp): the task-info table, the three reports, and the watchdog
-// that finds tasks running too long without suspending.
+// Debug mode (corio/core/debug.hpp): the task-info table, the three reports, and the monitor
+// thread that finds tasks running too long without suspending and answers SIGUSR1 with a
+// task dump.
 //
 // Task info (name, spawn site, id) lives in a side table keyed by the task's header, only
 // for tasks that were named or spawned in debug mode; such a task carries kHasInfo, so
@@ -8,13 +9,19 @@
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/strings/str_cat.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <sstream>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "debug_monitor.hpp"
 #include "scheduler.hpp"
@@ -27,12 +34,6 @@ namespace detail {
 std::atomic<int> g_debug_users{0};
 
 namespace {
-
-struct TaskInfo {
-  std::uint64_t id;
-  std::string name;
-  std::source_location where;
-};
 
 struct TaskInfoTable {
   std::mutex mutex;
@@ -58,14 +59,11 @@ bool env_debug() {
 
 /// "task #7 'conn-42' (spawned at file.cpp:12 in fn)", or "a task" when nothing is known.
 std::string describe(const TaskHeader* task) {
-  if (!(task->state.load(std::memory_order_acquire) & TaskHeader::kHasInfo)) return "a task";
-  std::lock_guard lock(table().mutex);
-  auto it = table().infos.find(task);
-  if (it == table().infos.end()) return "a task";
-  const TaskInfo& info = it->second;
-  return absl::StrCat("task #", info.id, info.name.empty() ? "" : " '", info.name,
-                      info.name.empty() ? "" : "'", " (spawned at ", info.where.file_name(), ":",
-                      info.where.line(), " in ", info.where.function_name(), ")");
+  std::optional<TaskInfo> info = find_task_info(task);
+  if (!info) return "a task";
+  return absl::StrCat("task #", info->id, info->name.empty() ? "" : " '", info->name,
+                      info->name.empty() ? "" : "'", " (spawned at ", info->where.file_name(), ":",
+                      info->where.line(), " in ", info->where.function_name(), ")");
 }
 
 /// Sends a report to the current runtime's sink, or stderr.
@@ -87,6 +85,14 @@ void attach_task_info(TaskHeader* task, std::string_view name, const std::source
     table().infos.insert_or_assign(task, TaskInfo{table().next_id++, std::string(name), where});
   }
   task->state.fetch_or(TaskHeader::kHasInfo, std::memory_order_release);
+}
+
+std::optional<TaskInfo> find_task_info(const TaskHeader* task) {
+  if (!(task->state.load(std::memory_order_acquire) & TaskHeader::kHasInfo)) return std::nullopt;
+  std::lock_guard lock(table().mutex);
+  auto it = table().infos.find(task);
+  if (it == table().infos.end()) return std::nullopt;
+  return it->second;
 }
 
 void forget_task_info(const TaskHeader* task) noexcept {
@@ -117,25 +123,28 @@ void report_unretrieved_exception(TaskHeader* task, std::exception_ptr error) no
 DebugMonitor::DebugMonitor(Scheduler& scheduler, std::chrono::milliseconds threshold,
                            std::function<void(std::string_view)> sink)
     : scheduler_(scheduler), threshold_(threshold), sink_(std::move(sink)) {
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   g_debug_users.fetch_add(1, std::memory_order_relaxed);
 }
 
 DebugMonitor::~DebugMonitor() {
   stop();
+  ::close(wake_fd_);
   g_debug_users.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void DebugMonitor::start() {
+  dump_signal_ = DumpSignal::try_acquire();
   thread_ = std::thread([this] { watch(); });
 }
 
 void DebugMonitor::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  cv_.notify_one();
+  stop_.store(true, std::memory_order_release);
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
   if (thread_.joinable()) thread_.join();
+  dump_signal_.reset();  // after the join: no dump is running
 }
 
 void DebugMonitor::emit(const std::string& line) {
@@ -147,28 +156,62 @@ void DebugMonitor::emit(const std::string& line) {
   }
 }
 
+void DebugMonitor::emit_lines(std::string_view text) {
+  std::lock_guard lock(emit_mutex_);
+  while (!text.empty()) {
+    std::size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    if (sink_) {
+      sink_(line);
+    } else {
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+    }
+  }
+}
+
+// Sleeps in poll() on the wake fd and the SIGUSR1 fd, waking every threshold / 4 to look
+// for slow polls.
 void DebugMonitor::watch() {
   std::vector<std::pair<const TaskHeader*, std::int64_t>> reported(scheduler_.num_workers());
-  auto period = std::max(threshold_ / 4, std::chrono::milliseconds(1));
-  std::unique_lock lock(mutex_);
-  while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
-    std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           std::chrono::steady_clock::now().time_since_epoch())
-                           .count();
-    for (unsigned i = 0; i < scheduler_.num_workers(); ++i) {
-      auto [task, started_ns] = scheduler_.worker(i).current_poll();
-      if (!task || reported[i] == std::make_pair(task, started_ns)) continue;
-      auto ran = std::chrono::nanoseconds(now - started_ns);
-      if (ran < threshold_) continue;
-      reported[i] = {task, started_ns};
-      // `task` may have finished since: it is only used as a key, never dereferenced unless
-      // it is still the worker's current poll.
-      emit(absl::StrCat(
-          "corio debug: ", describe(task), " has run for ",
-          std::chrono::duration_cast<std::chrono::milliseconds>(ran).count(), " ms on worker ", i,
-          " without suspending (slow_task_threshold ", threshold_.count(),
-          " ms): move blocking or CPU-bound work to corio::to_thread or corio::compute"));
+  const auto period = std::max(threshold_ / 4, std::chrono::milliseconds(1));
+  pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {dump_signal_ ? dump_signal_->fd() : -1, POLLIN, 0}};
+  auto next_check = std::chrono::steady_clock::now() + period;
+  while (!stop_.load(std::memory_order_acquire)) {
+    auto wait =
+        std::chrono::ceil<std::chrono::milliseconds>(next_check - std::chrono::steady_clock::now());
+    ::poll(fds, 2, static_cast<int>(std::max<std::int64_t>(wait.count(), 0)));
+    if (stop_.load(std::memory_order_acquire)) break;
+    if (dump_signal_ && dump_signal_->take()) {
+      std::ostringstream dump;
+      scheduler_.dump_tasks(dump);
+      emit_lines(dump.str());
     }
+    if (std::chrono::steady_clock::now() >= next_check) {
+      report_slow_polls(reported);
+      next_check = std::chrono::steady_clock::now() + period;
+    }
+  }
+}
+
+void DebugMonitor::report_slow_polls(
+    std::vector<std::pair<const TaskHeader*, std::int64_t>>& reported) {
+  std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+  for (unsigned i = 0; i < scheduler_.num_workers(); ++i) {
+    auto [task, started_ns] = scheduler_.worker(i).current_poll();
+    if (!task || reported[i] == std::make_pair(task, started_ns)) continue;
+    auto ran = std::chrono::nanoseconds(now - started_ns);
+    if (ran < threshold_) continue;
+    reported[i] = {task, started_ns};
+    // `task` may have finished since: it is only used as a key, never dereferenced unless
+    // it is still the worker's current poll.
+    emit(absl::StrCat(
+        "corio debug: ", describe(task), " has run for ",
+        std::chrono::duration_cast<std::chrono::milliseconds>(ran).count(), " ms on worker ", i,
+        " without suspending (slow_task_threshold ", threshold_.count(),
+        " ms): move blocking or CPU-bound work to corio::to_thread or corio::compute"));
   }
 }
 

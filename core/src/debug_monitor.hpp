@@ -1,16 +1,23 @@
-// DebugMonitor: a runtime's debug mode: the watchdog thread that reports slow polls, and the
-// sink reports go to (debug.hpp describes the reports).
+// DebugMonitor: a runtime's debug mode: the watchdog thread that reports slow polls and
+// answers SIGUSR1 with a task dump, and the sink reports go to (debug.hpp describes the
+// reports).
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "corio/core/detail/task_header.hpp"
+#include "dump_signal.hpp"
 
 namespace corio::detail {
 
@@ -24,25 +31,40 @@ class DebugMonitor {
   DebugMonitor(const DebugMonitor&) = delete;
   DebugMonitor& operator=(const DebugMonitor&) = delete;
 
-  /// Starts the watchdog (once the workers exist) / stops and joins it (before they go).
+  /// Starts the watchdog and takes SIGUSR1 if no other runtime has it (once the workers
+  /// exist) / stops and joins it and gives SIGUSR1 back (before the workers go).
   void start();
   void stop();
 
   /// Sends one report line to the sink (stderr by default). Any thread.
   void emit(const std::string& line);
+  /// Sends a multi-line report, one line at a time, uninterrupted by other reports.
+  void emit_lines(std::string_view text);
 
  private:
   void watch();
+  void report_slow_polls(std::vector<std::pair<const TaskHeader*, std::int64_t>>& reported);
 
   Scheduler& scheduler_;
   const std::chrono::milliseconds threshold_;
   const std::function<void(std::string_view)> sink_;
   std::mutex emit_mutex_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};
+  int wake_fd_ = -1;  ///< an eventfd: stop() writes it to end the watchdog's poll
+  std::unique_ptr<DumpSignal> dump_signal_;  ///< null: another runtime owns SIGUSR1
   std::thread thread_;
 };
+
+/// What debug mode knows of a task: recorded at spawn for named tasks, and for every task
+/// spawned while debug mode is on.
+struct TaskInfo {
+  std::uint64_t id;  ///< 1, 2, ... in spawn order
+  std::string name;
+  std::source_location where;  ///< the spawn call
+};
+
+/// The info recorded for `task`, if any. Any thread.
+std::optional<TaskInfo> find_task_info(const TaskHeader* task);
 
 /// Removes a task's entry from the info table (called when a task with kHasInfo is freed).
 void forget_task_info(const TaskHeader* task) noexcept;

@@ -44,6 +44,7 @@ void IoReadiness::clear(std::uint32_t direction, std::uint32_t tick) noexcept {
 void IoReadiness::on_events(std::uint32_t epoll_events) noexcept {
   std::uint32_t bits = 0;
   if (epoll_events & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) bits |= kRead;
+  if (epoll_events & EPOLLRDHUP) bits |= kReadClosed;
   if (epoll_events & EPOLLOUT) bits |= kWrite;
   if (epoll_events & (EPOLLERR | EPOLLHUP)) bits |= kError | kRead | kWrite;
   set_bits(bits);
@@ -105,8 +106,10 @@ void IoReadiness::unref() noexcept {
   }
 }
 
-bool IoReadiness::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) {
+bool IoReadiness::WaitAwaiter::await_suspend(std::coroutine_handle<> caller,
+                                             std::source_location where) {
   self_ = &require_current_task("co_await IoReadiness::wait");
+  note_await_site(caller, where);
   throw_if_cancelled(*self_);
   if (io_.readiness() & (direction_ | kError | kClosed)) {  // ready, but out of budget
     yield_for_budget(caller);
@@ -122,7 +125,8 @@ bool IoReadiness::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) {
   }
   io_.refs_.fetch_add(1, std::memory_order_relaxed);
   holds_ref_ = true;
-  (direction_ == kRead ? io_.reader_ : io_.writer_) = begin_cancellable_wait(*self_, caller);
+  (direction_ == kRead ? io_.reader_ : io_.writer_) = begin_cancellable_wait(
+      *self_, caller, direction_ == kRead ? WaitKind::io_read : WaitKind::io_write);
   waiting() = true;
   return true;
 }

@@ -36,6 +36,7 @@ void validate(const RuntimeOptions& options) {
 Scheduler::Scheduler(const RuntimeOptions& options)
     : clock_(options.clock),
       idle_((validate(options), worker_count(options))),
+      stop_the_world_(worker_count(options)),
       outside_registry_(*this, nullptr),
       blocking_pool_(options.max_blocking_threads),
       compute_arena_(options.compute_threads) {

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <memory>
+#include <ostream>
 #include <vector>
 
 #include "blocking_pool.hpp"
@@ -25,6 +26,7 @@
 #include "idle.hpp"
 #include "inject_queue.hpp"
 #include "runtime_clock.hpp"
+#include "stop_the_world.hpp"
 #include "task_registry.hpp"
 #include "worker.hpp"
 
@@ -48,6 +50,12 @@ class Scheduler {
   /// The debug-mode monitor, or null when debug mode is off.
   DebugMonitor* debug_monitor() const noexcept { return debug_monitor_.get(); }
   bool is_shutdown() const noexcept { return shutdown_.load(std::memory_order_acquire); }
+  /// The safe-point protocol that dump_tasks uses to read every registry.
+  StopTheWorld& stop_the_world() noexcept { return stop_the_world_; }
+
+  /// Runtime::dump_tasks: stops every worker at a safe point, renders every live task,
+  /// releases them, then writes the text to `out`. Any thread, including a worker.
+  void dump_tasks(std::ostream& out);
 
   /// A snapshot of every counter (metrics.hpp). Any thread.
   RuntimeMetrics metrics() const;
@@ -81,6 +89,7 @@ class Scheduler {
   std::vector<std::unique_ptr<Worker>> workers_;
   InjectQueue inject_;
   Idle idle_;
+  StopTheWorld stop_the_world_;
   TaskRegistry outside_registry_;
   BlockingPool blocking_pool_;  // stopped in shut_down, after the workers are joined
   ComputeArena compute_arena_;  // waits for running jobs when destroyed

@@ -69,8 +69,10 @@ bool TaskGroupState::WaitAwaiter::await_ready() noexcept {
   return state_.running_ == 0;
 }
 
-bool TaskGroupState::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) {
+bool TaskGroupState::WaitAwaiter::await_suspend(std::coroutine_handle<> caller,
+                                                std::source_location where) {
   self_ = &require_current_task("co_await TaskGroup::wait()");
+  note_await_site(caller, where);
   if (cancellation_pending(*self_)) {
     cancelled_ = true;  // cancelled before waiting: cancel the children, then wait for them
     state_.cancel_all();
@@ -81,7 +83,7 @@ bool TaskGroupState::WaitAwaiter::await_suspend(std::coroutine_handle<> caller) 
     throw UsageError("TaskGroup::wait() awaited by two tasks at once; await it from one");
   }
   std::uint32_t prior;
-  state_.waiter_ = self_->begin_wait(caller, this, &prior);
+  state_.waiter_ = self_->begin_wait(caller, WaitKind::task_group, this, &prior);
   state_.has_waiter_ = true;
   if ((prior & TaskHeader::kCancelled) && !cancelled_) {
     // Cancelled just before the wait opened (no hook ran): pass it on as the hook would.

@@ -76,6 +76,12 @@ void TaskRegistry::drain_remote() noexcept {
   }
 }
 
+void TaskRegistry::for_each(absl::FunctionRef<void(TaskHeader*)> visit) {
+  std::unique_lock<std::mutex> lock;
+  if (owner_ == nullptr) lock = std::unique_lock(mutex_);
+  for (TaskHeader* task = head_; task; task = task->next) visit(task);
+}
+
 TaskHeader* TaskRegistry::pop_any() noexcept {
   TaskHeader* task = head_;
   if (task) unlink(task);

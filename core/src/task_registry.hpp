@@ -8,6 +8,8 @@
 // unlinks and frees it at its next maintenance tick or before it parks.
 #pragma once
 
+#include <absl/functional/function_ref.h>
+
 #include <atomic>
 #include <mutex>
 
@@ -35,6 +37,10 @@ class TaskRegistry {
   void release(TaskHeader* task) noexcept;
   /// Owner: frees the tasks released on other threads.
   void drain_remote() noexcept;
+
+  /// Calls `visit` for every task in the list, finished or not. Only while the owner cannot
+  /// touch the list: with the world stopped (stop_the_world.hpp). The shared registry locks.
+  void for_each(absl::FunctionRef<void(TaskHeader*)> visit);
 
   /// Shutdown, after the workers have stopped: from now on the calling thread acts as the
   /// owner of every registry.

@@ -89,14 +89,15 @@ Clock::time_point saturating_deadline(Clock::duration d) noexcept {
 
 // ---- SleepAwaiter -------------------------------------------------------------------------
 
-bool SleepAwaiter::await_suspend(std::coroutine_handle<> caller) {
+bool SleepAwaiter::await_suspend(std::coroutine_handle<> caller, std::source_location where) {
   task_ = &detail::require_current_task("co_await corio::sleep_for / sleep_until");
+  detail::note_await_site(caller, where);
   detail::throw_if_cancelled(*task_);
   detail::TimerOwner& owner = detail::current_timer_owner("corio::sleep_for");
   entry_.deadline_ms = detail::to_timer_ms(deadline_);
   entry_.on_fire = &SleepAwaiter::on_fire;
   entry_.owner = &owner;  // before the wait opens: a canceller may post to it at once
-  entry_.waker = detail::begin_cancellable_wait(*task_, caller, this);
+  entry_.waker = detail::begin_cancellable_wait(*task_, caller, detail::WaitKind::sleep, this);
   if (owner.arm(&entry_)) return true;
   // The deadline has passed: like asyncio.sleep(0), yield once and return.
   if (task_->abandon_wait(entry_.waker.epoch)) {

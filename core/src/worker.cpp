@@ -52,7 +52,11 @@ void Worker::join() {
 
 void Worker::run() {
   t_worker = this;
+  StopTheWorld& stop = scheduler_.stop_the_world();
   while (!scheduler_.is_shutdown()) {
+    if (stop.requested()) [[unlikely]] {
+      stop.arrive();  // a safe point: between two polls (Runtime::dump_tasks)
+    }
     ++tick_;
     if (tick_ % kMaintenanceInterval == 0) {
       registry_.drain_remote();
@@ -67,6 +71,7 @@ void Worker::run() {
     park();
   }
   if (searching_) end_search();
+  stop.retire();
   t_worker = nullptr;
 }
 
@@ -90,6 +95,7 @@ void Worker::run_task(TaskHeader* task) {
     s = task->state.load(std::memory_order_acquire);
   }
   t_task = task;
+  task->last_worker = static_cast<std::uint16_t>(index_);
   t_coop_budget = kCoopBudget;
   bump(counters_.polled);
   if (debug_) {  // the watchdog reads these to find polls that run too long
@@ -298,6 +304,8 @@ void Worker::park() {
          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                         std::chrono::steady_clock::now() - parked_at)
                                         .count()));
+    // A stop wakes us through the parker and finds us here, still counted as parked.
+    if (scheduler_.stop_the_world().requested()) scheduler_.stop_the_world().arrive();
     process_timers();
     switch (scheduler_.idle().on_wakeup(index_, has_local_work())) {
       case Idle::Wakeup::notified:  // a producer woke us and counted us as a searcher

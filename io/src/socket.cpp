@@ -110,7 +110,7 @@ Task<> Socket::wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick
 
 Task<std::size_t> Socket::recv(std::span<std::byte> buffer, int flags, const char* what) {
   constexpr std::uint32_t kReadable =
-      IoReadiness::kRead | IoReadiness::kError | IoReadiness::kClosed;
+      IoReadiness::kRead | IoReadiness::kReadClosed | IoReadiness::kError | IoReadiness::kClosed;
   for (;;) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);
@@ -122,7 +122,8 @@ Task<std::size_t> Socket::recv(std::span<std::byte> buffer, int flags, const cha
     ssize_t n = ::recv(fd(), buffer.data(), buffer.size(), flags);
     if (n > 0 && io && static_cast<std::size_t>(n) < buffer.size()) {
       // A stream recv returns less than asked only when it emptied the receive queue, so
-      // the stream is drained as of `tick`; an event after `tick` keeps it readable.
+      // the stream is drained as of `tick`; an event after `tick` keeps it readable, and a
+      // hang-up already seen (kReadClosed) keeps the next read going to the kernel.
       io->clear(IoReadiness::kRead, tick);
     }
     if (n >= 0) co_return static_cast<std::size_t>(n);

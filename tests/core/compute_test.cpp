@@ -93,9 +93,14 @@ TEST(ComputeTest, ACancelledAwaiterReturnsAtOnceWhileTheWorkFinishesAlone) {
   EXPECT_TRUE(gate.finished);  // the runtime's shutdown waited for it
 }
 
+corio::Task<> some_task() { co_return; }
+
 TEST(ComputeTest, ComputeOutsideARuntimeIsAUsageError) {
   auto awaiter = corio::compute([] { return 1; });
-  EXPECT_THROW(awaiter.await_suspend(std::noop_coroutine()), corio::UsageError);
+  // Awaitables are only ever handed corio frames (they record their await site there).
+  auto frame = some_task().release();
+  EXPECT_THROW(awaiter.await_suspend(frame), corio::UsageError);
+  frame.destroy();
 }
 
 }  // namespace

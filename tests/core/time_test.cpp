@@ -213,10 +213,15 @@ TEST(TimeTest, AnIntervalOfZeroIsAUsageError) {
   EXPECT_THROW(corio::Interval(-1s), corio::UsageError);
 }
 
+corio::Task<> some_task() { co_return; }
+
 TEST(TimeTest, SleepingOutsideARuntimeIsAUsageError) {
   // The awaitable is only usable inside a task: await_suspend reports the misuse.
   corio::SleepAwaiter sleep = corio::sleep_for(1ms);
-  EXPECT_THROW(sleep.await_suspend(std::noop_coroutine()), corio::UsageError);
+  // Awaitables are only ever handed corio frames (they record their await site there).
+  auto frame = some_task().release();
+  EXPECT_THROW(sleep.await_suspend(frame), corio::UsageError);
+  frame.destroy();
 }
 
 }  // namespace

@@ -194,6 +194,23 @@ TEST(ExamplesTest, HttpServerAnswersPipelinedRequestsInOrderAndClosesAfterConnec
   stop(server);
 }
 
+TEST(ExamplesTest, HttpServerServesTheRuntimeMetricsAtSlashMetrics) {
+  Child server({HTTP_SERVER, "--workers", "2"});
+  int fd = connect_to(port_of(server));
+  send_all(fd,
+           "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n"
+           "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  std::string reply = read_until_closed(fd);
+  close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n", 0), 0u)
+      << reply;
+  EXPECT_NE(reply.find("\ncorio_worker_polled_total{worker=\"1\"} "), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\ncorio_live_tasks "), std::string::npos) << reply;
+  // The other paths keep the hello-world answer.
+  EXPECT_NE(reply.find("Hello, World!"), std::string::npos) << reply;
+  stop(server);
+}
+
 TEST(ExamplesTest, HttpServerAnswersAMalformedRequest400AndCloses) {
   Child server({HTTP_SERVER, "--workers", "1"});
   int fd = connect_to(port_of(server));

@@ -137,6 +137,35 @@ TEST(TcpTest, ConnectResolvesLocalhost) {
   EXPECT_EQ(corio::run(body(), kManual), "hi");
 }
 
+// A short read marks a stream drained (no recv until the next event); bytes and the peer's
+// hang-up reported by one edge must still both be read: the hang-up is remembered.
+TEST(TcpTest, BytesAndAHangUpReportedTogetherAreBothRead) {
+  auto body = []() -> corio::Task<int> {
+    int ok = 0;
+    for (int round = 0; round < 100; ++round) {
+      auto listener = corio::TcpListener::bind("127.0.0.1", 0);
+      auto server = corio::spawn([](corio::TcpListener* l) -> corio::Task<> {
+        corio::TcpStream s = co_await l->accept();
+        co_await corio::sleep_for(1ms);  // manual time moves only once the reader waits
+        co_await s.write_all(std::string_view("abc"));
+        s.shutdown_write();
+      }(&listener));
+      corio::TcpStream c =
+          co_await corio::TcpStream::connect("127.0.0.1", listener.local_address().port());
+      std::string got;
+      try {  // "abc" (a short read), then end of stream; a lost hang-up would wait forever
+        got = co_await corio::wait_for(read_all(&c, 64), 10s);
+      } catch (const corio::TimeoutError&) {
+        got = "timed out: the hang-up was lost";
+      }
+      co_await server;
+      ok += got == "abc";
+    }
+    co_return ok;
+  };
+  EXPECT_EQ(corio::run(body(), kManual), 100);
+}
+
 TEST(TcpTest, HalfCloseLetsThePeerReplyAfterEndOfStream) {
   auto body = []() -> corio::Task<std::string> {
     auto listener = corio::TcpListener::bind("127.0.0.1", 0);

@@ -67,12 +67,15 @@ class AsCompleted {
       return owner_.handed_out_ < owner_.finished_.size() ||
              owner_.handed_out_ == owner_.handles_.size();
     }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       self_ = &detail::require_current_task("co_await AsCompleted::next()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(*self_);
       std::lock_guard lock(owner_.mutex_);
       if (owner_.handed_out_ < owner_.finished_.size()) return false;
-      owner_.waiter_ = detail::begin_cancellable_wait(*self_, caller);
+      owner_.waiter_ =
+          detail::begin_cancellable_wait(*self_, caller, detail::WaitKind::as_completed);
       owner_.has_waiter_ = true;
       return true;
     }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <source_location>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -106,14 +107,17 @@ class [[nodiscard]] ToThreadAwaiter {
 
   bool await_ready() const noexcept { return false; }
 
-  bool await_suspend(std::coroutine_handle<> caller) {
+  bool await_suspend(std::coroutine_handle<> caller,
+
+                     std::source_location where = std::source_location::current()) {
     task_ = &require_current_task("co_await corio::to_thread");
+    detail::note_await_site(caller, where);
     throw_if_cancelled(*task_);
     std::uint32_t prior = 0;
     Waker waker;
     {
       std::lock_guard lock(job_->mutex);
-      waker = job_->waker = task_->begin_wait(caller, nullptr, &prior);
+      waker = job_->waker = task_->begin_wait(caller, detail::WaitKind::blocking, nullptr, &prior);
       job_->waiting = true;
     }
     if (prior & TaskHeader::kCancelled) {

@@ -17,11 +17,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 
 namespace corio {
 
@@ -49,11 +51,13 @@ class [[nodiscard]] ComputeAwaiter {
   explicit ComputeAwaiter(F f) : f_(std::move(f)) {}
 
   bool await_ready() const noexcept { return false; }
-  bool await_suspend(std::coroutine_handle<> caller) {
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
     task_ = &detail::require_current_task("co_await corio::compute");
+    detail::note_await_site(caller, where);
     detail::throw_if_cancelled(*task_);
     job_ = std::make_shared<detail::ComputeJob<R>>();
-    job_->waker = detail::begin_cancellable_wait(*task_, caller);
+    job_->waker = detail::begin_cancellable_wait(*task_, caller, detail::WaitKind::compute);
     // The job holds a reference on the task: after a cancellation the task may finish and
     // be released while the job still runs, and the job's (stale) wake-up must not touch
     // freed memory.

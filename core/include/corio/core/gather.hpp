@@ -78,7 +78,9 @@ class [[nodiscard]] GatherAwaiter {
         handles_);
     return sizeof...(Ts) == 0 && spend_budget();
   }
-  bool await_suspend(std::coroutine_handle<> caller) {
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
+    detail::note_await_site(caller, where);
     if constexpr (sizeof...(Ts) == 0) {
       yield_for_budget(caller);
       return true;
@@ -130,7 +132,9 @@ class [[nodiscard]] GatherVectorAwaiter {
     tasks_.clear();
     return handles_.empty() && spend_budget();
   }
-  bool await_suspend(std::coroutine_handle<> caller) {
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
+    detail::note_await_site(caller, where);
     if (handles_.empty()) {  // nothing to wait for, but this task is out of budget
       yield_for_budget(caller);
       return true;

@@ -8,6 +8,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <source_location>
 #include <utility>
 
 #include "corio/core/detail/scheduling.hpp"
@@ -105,15 +106,17 @@ class [[nodiscard]] JoinHandle {
       handle_.check_awaitable();
       return handle_.task_->join_complete() && detail::spend_budget();
     }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& self = detail::require_current_task("co_await on a JoinHandle");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(self);
       if (handle_.task_->join_complete()) {  // ready, but this task is out of budget
         detail::yield_for_budget(caller);
         return true;
       }
       self_ = &self;
-      waker_ = detail::begin_cancellable_wait(self, caller, this);
+      waker_ = detail::begin_cancellable_wait(self, caller, detail::WaitKind::join, this);
       if (handle_.task_->add_join_waiter(static_cast<detail::Completion*>(this))) {
         registered_ = true;
         return true;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <source_location>
 #include <string_view>
 #include <utility>
@@ -45,7 +46,8 @@ struct RuntimeOptions {
   bool debug = false;
   /// Debug mode: a poll running longer than this without suspending is reported.
   std::chrono::milliseconds slow_task_threshold{100};
-  /// Debug mode: where reports go, one line each; empty means stderr.
+  /// Debug mode: where reports go, one line each; empty means stderr. Also receives the task
+  /// dump a SIGUSR1 asks for (see Runtime::dump_tasks).
   std::function<void(std::string_view)> debug_sink = {};
 };
 
@@ -75,6 +77,42 @@ class Runtime {
 
   /// A snapshot of the runtime's counters (metrics.hpp). Any thread.
   RuntimeMetrics metrics() const;
+
+  /// Writes every live (unfinished) task to `out`: what asyncio's `python -m asyncio pstree`
+  /// shows for a Python program. For each task: its id and name (debug.hpp: tasks get an id
+  /// when named or spawned in debug mode; others show their address), its state (running,
+  /// scheduled, or waiting on what: sleep, join, channel recv, socket read, ...), the worker
+  /// that last polled it, where it was spawned (when known), and its async backtrace: the
+  /// chain of coroutines awaiting one another, innermost first, each with the function and
+  /// the file:line of the co_await it is suspended at.
+  ///
+  ///   corio task dump: 3 live tasks, 2 workers
+  ///   task #2 'worker-1' waiting on sleep, worker 1, spawned at /src/app.cpp:37
+  ///     at slow_step (/src/app.cpp:24)
+  ///     at worker (/src/app.cpp:28)
+  ///   task #1 'worker-0' waiting on channel recv, worker 1, spawned at /src/app.cpp:37
+  ///     at worker (/src/app.cpp:27)
+  ///   task @519e8181080 running, worker 1
+  ///     (in a poll: no backtrace)
+  ///   end of task dump
+  ///
+  /// The task calling dump_tasks is shown as running, without a backtrace. The format is for
+  /// people; it may gain fields.
+  ///
+  /// How: the caller stops every worker at its next safe point (between two task polls),
+  /// reads every worker's task list while they wait, releases them, then writes to `out`.
+  /// Cost: workers pause for the time it takes to render the tasks (about a microsecond per
+  /// task); nothing is paid while no dump is running beyond one load per scheduler tick. A
+  /// worker inside a long poll (a task that does not suspend) delays the dump until the poll
+  /// ends.
+  /// With debug mode on, SIGUSR1 makes the runtime write this dump to its debug_sink
+  /// (stderr by default), from its debug monitor thread. Only one runtime owns SIGUSR1 at a
+  /// time: the first debug runtime installs the handler and restores the previous one when
+  /// it is destroyed; other runtimes created meanwhile do not answer the signal.
+  /// Thread safety: any thread, including a task of this runtime (its worker counts as
+  ///   stopped), and concurrently with other dump_tasks calls (they take turns). Must not
+  ///   race with the destructor.
+  void dump_tasks(std::ostream& out) const;
 
   /// Schedules `task` on this runtime from any thread (from outside, through the global
   /// queue, waking a parked worker). Errors: UsageError for an empty Task.

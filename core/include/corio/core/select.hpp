@@ -37,10 +37,12 @@ class FirstLatch : private CancelHook {
   void set_children(const std::array<TaskHeader*, N>& children) noexcept { children_ = children; }
 
   bool await_ready() const noexcept { return false; }
-  bool await_suspend(std::coroutine_handle<> caller) {
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
     self_ = &require_current_task("co_await corio::select");
+    detail::note_await_site(caller, where);
     throw_if_cancelled(*self_);
-    waker_ = begin_cancellable_wait(*self_, caller, this);
+    waker_ = begin_cancellable_wait(*self_, caller, WaitKind::select, this);
     for (std::size_t i = 0; i < N; ++i) {
       nodes_[i].latch = this;
       nodes_[i].index = i;

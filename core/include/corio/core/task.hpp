@@ -16,6 +16,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -97,6 +98,10 @@ class PromiseBase {
 
   /// The coroutine awaiting this one; null for a spawned task (its worker is the caller).
   std::coroutine_handle<> continuation_;
+  /// Where this coroutine is suspended: the co_await that last suspended it (set by every
+  /// corio awaitable's await_suspend, see note_await_site). Runtime::dump_tasks reads it
+  /// to print async backtraces. One pointer in libstdc++; empty until the first suspension.
+  std::source_location await_site_;
 
   // TaskHeader::await_state: how the awaiter and the final suspension hand over (see
   // FinalAwaiter). It lives in the header's spare bytes, not here, to keep frames small; and
@@ -106,6 +111,19 @@ class PromiseBase {
   static constexpr std::uint8_t kInline = 1;   ///< the awaiter is running us with a plain call
   static constexpr std::uint8_t kDone = 2;     ///< we reached the final suspension
 };
+
+/// Records that the corio coroutine `caller` suspends at `where`. Every corio awaitable's
+/// await_suspend takes `std::source_location where = std::source_location::current()` and
+/// calls this: a default argument of the implicit await_suspend call is evaluated at the
+/// co_await expression, so `where` is the user's file:line. (An await_transform taking the
+/// location would record it for every co_await, but GCC 12 copies the awaitable it returns,
+/// which non-movable awaiters cannot allow.) Only corio Tasks await corio awaitables, so
+/// `caller` is a frame whose promise derives from PromiseBase, at the offset of a promise
+/// aligned to at most 16 (TaskPromise checks that).
+inline void note_await_site(std::coroutine_handle<> caller,
+                            const std::source_location& where) noexcept {
+  std::coroutine_handle<PromiseBase>::from_address(caller.address()).promise().await_site_ = where;
+}
 
 /// Result storage: empty, a value, or the exception the coroutine ended with.
 template <class T>
@@ -212,12 +230,17 @@ class [[nodiscard]] Task {
       return false;
     }
 #if CORIO_DETAIL_SYMMETRIC_TRANSFER
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+    std::coroutine_handle<> await_suspend(
+        std::coroutine_handle<> caller,
+        std::source_location where = std::source_location::current()) noexcept {
+      detail::note_await_site(caller, where);
       handle_.promise().continuation_ = caller;
       return handle_;  // a tail call: no stack growth however deep or long the chain
     }
 #else
-    bool await_suspend(std::coroutine_handle<> caller) noexcept {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) noexcept {
+      detail::note_await_site(caller, where);
       handle_.promise().continuation_ = caller;
       auto& await_state = detail::header_of(handle_.address())->await_state;
       await_state.store(detail::PromiseBase::kInline, std::memory_order_relaxed);
@@ -247,6 +270,8 @@ class [[nodiscard]] Task {
 namespace detail {
 template <class T>
 Task<T> TaskPromise<T>::get_return_object() noexcept {
+  // note_await_site finds the promise where a PromiseBase-aligned one would be.
+  static_assert(alignof(TaskPromise<T>) <= 16, "corio::Task<T>: T aligned to more than 16");
   return Task<T>(std::coroutine_handle<TaskPromise<T>>::from_promise(*this));
 }
 inline Task<void> TaskPromise<void>::get_return_object() noexcept {

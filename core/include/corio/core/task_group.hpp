@@ -56,7 +56,8 @@ class TaskGroupState::WaitAwaiter : private CancelHook {
       : CancelHook{&WaitAwaiter::on_cancel}, state_(state) {}
   ~WaitAwaiter();
   bool await_ready() noexcept;
-  bool await_suspend(std::coroutine_handle<> caller);
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current());
   void await_resume();
 
  private:

@@ -13,10 +13,12 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <source_location>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/detail/timer_entry.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 
 namespace corio {
 
@@ -76,7 +78,8 @@ class [[nodiscard]] SleepAwaiter : private detail::CancelHook {
   }
 
   bool await_ready() const noexcept { return false; }
-  bool await_suspend(std::coroutine_handle<> caller);
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current());
   void await_resume() {
     if (!entry_.fired) detail::throw_cancelled(*task_);
   }
@@ -153,7 +156,10 @@ class [[nodiscard]] Interval::TickAwaiter {
   TickAwaiter(Interval& interval, Clock::time_point when) noexcept
       : interval_(interval), when_(when), sleep_(when) {}
   bool await_ready() const noexcept { return false; }
-  bool await_suspend(std::coroutine_handle<> caller) { return sleep_.await_suspend(caller); }
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
+    return sleep_.await_suspend(caller, where);
+  }
   Clock::time_point await_resume();
 
  private:

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <coroutine>
+#include <source_location>
+
+#include "corio/core/task.hpp"
 
 namespace corio {
 
@@ -16,7 +19,11 @@ void resume_after_yield();
 /// Awaitable returned by yield_now().
 struct YieldAwaiter {
   bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> caller) { detail::yield_current_task(caller); }
+  void await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
+    detail::note_await_site(caller, where);
+    detail::yield_current_task(caller);
+  }
   void await_resume() const { detail::resume_after_yield(); }
 };
 

@@ -15,9 +15,11 @@
 #include <coroutine>
 #include <cstddef>
 #include <mutex>
+#include <source_location>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -91,8 +93,10 @@ class Barrier {
     }
 
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task = detail::require_current_task("co_await corio::Barrier::wait()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       node_.waker.task = &task;
       Barrier& b = *barrier();
@@ -111,7 +115,7 @@ class Barrier {
         return false;
       }
       std::uint32_t prior = 0;
-      node_.waker = task.begin_wait(caller, nullptr, &prior);
+      node_.waker = task.begin_wait(caller, detail::WaitKind::barrier_wait, nullptr, &prior);
       if (prior & detail::TaskHeader::kCancelled) {
         task.abandon_wait(node_.waker.epoch);  // not arrived: nobody else knows this wait
         return false;

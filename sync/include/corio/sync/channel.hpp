@@ -21,12 +21,14 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -535,15 +537,17 @@ class Channel {
       result_ = state_->push_and_notify(value_);
       return result_ != detail::PushResult::full;
     }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task = detail::require_current_task("co_await Channel::send");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       detail::WakeBatch batch;
       std::lock_guard lock(state_->mu_);
       if (!state_->sender_must_sleep(value_, result_, batch)) return false;
       task_ = &task;
       waiter_.slot = &value_;
-      waiter_.arm_task(task, caller);
+      waiter_.arm_task(task, caller, detail::WaitKind::channel_send);
       state_->senders_.push_back(&waiter_);
       registered_ = true;
       return true;
@@ -583,15 +587,17 @@ class Channel {
     }
 
     bool await_ready() { return state_->pop_and_notify(value_); }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task = detail::require_current_task("co_await Channel::recv");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       detail::WakeBatch batch;
       std::lock_guard lock(state_->mu_);
       if (!state_->receiver_must_sleep(value_, batch)) return false;
       task_ = &task;
       waiter_.slot = &value_;
-      waiter_.arm_task(task, caller);
+      waiter_.arm_task(task, caller, detail::WaitKind::channel_recv);
       state_->receivers_.push_back(&waiter_);
       registered_ = true;
       return true;

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <exception>
 #include <mutex>
+#include <source_location>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -95,14 +96,16 @@ class Condition {
     }
 
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task = detail::require_current_task("co_await corio::Condition::wait()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       waiter_.waker.task = &task;
       std::uint32_t prior = 0;
       {
         std::lock_guard lock(cv()->mutex_);
-        waiter_.waker = task.begin_wait(caller, nullptr, &prior);
+        waiter_.waker = task.begin_wait(caller, detail::WaitKind::condition_wait, nullptr, &prior);
         if (prior & detail::TaskHeader::kCancelled) {
           task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows it
           return false;  // the mutex is still held: wait_impl has nothing to re-lock

@@ -12,9 +12,11 @@
 #include <atomic>
 #include <coroutine>
 #include <mutex>
+#include <source_location>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -67,8 +69,10 @@ class Event {
     }
 
     bool await_ready() const noexcept { return event()->is_set(); }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task = detail::require_current_task("co_await corio::Event::wait()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       waiter_.waker.task = &task;
       std::lock_guard lock(event()->mutex_);
@@ -77,7 +81,7 @@ class Event {
         return false;
       }
       std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, nullptr, &prior);
+      waiter_.waker = task.begin_wait(caller, detail::WaitKind::event_wait, nullptr, &prior);
       if (prior & detail::TaskHeader::kCancelled) {  // cancelled since the check above
         task.abandon_wait(waiter_.waker.epoch);      // nobody else knows this wait yet
         return false;

@@ -17,10 +17,12 @@
 #include <coroutine>
 #include <cstdint>
 #include <mutex>
+#include <source_location>
 #include <string>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -48,8 +50,10 @@ class ZeroWait {
     bool await_ready() const noexcept {
       return owner()->count_.load(std::memory_order_acquire) == 0;
     }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       TaskHeader& task = require_current_task("co_await corio::Latch/WaitGroup::wait()");
+      detail::note_await_site(caller, where);
       throw_if_cancelled(task);
       waiter_.waker.task = &task;
       std::lock_guard lock(owner()->mutex_);
@@ -58,7 +62,7 @@ class ZeroWait {
         return false;
       }
       std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, nullptr, &prior);
+      waiter_.waker = task.begin_wait(caller, detail::WaitKind::latch_wait, nullptr, &prior);
       if (prior & TaskHeader::kCancelled) {
         task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
         return false;

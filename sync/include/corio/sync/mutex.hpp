@@ -18,10 +18,12 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <source_location>
 #include <utility>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -106,8 +108,10 @@ class Mutex {
       return mutex()->state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
                                                      std::memory_order_relaxed);
     }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task = detail::require_current_task("co_await corio::Mutex::lock()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       waiter_.waker.task = &task;
       Mutex& m = *mutex();
@@ -129,7 +133,7 @@ class Mutex {
         }
       }
       std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, nullptr, &prior);
+      waiter_.waker = task.begin_wait(caller, detail::WaitKind::mutex_lock, nullptr, &prior);
       if (prior & detail::TaskHeader::kCancelled) {
         task.abandon_wait(waiter_.waker.epoch);  // not queued yet: nobody else knows it
         return false;                            // (kContended with no waiter is harmless)

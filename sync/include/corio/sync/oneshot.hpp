@@ -14,10 +14,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <source_location>
 #include <utility>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -169,9 +171,11 @@ class OneshotReceiver {
     }
 
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::OneshotReceiver::recv()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       waiter_.waker.task = &task;
       std::lock_guard lock(state()->mutex);
@@ -185,7 +189,7 @@ class OneshotReceiver {
             "one waiter");
       }
       std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, nullptr, &prior);
+      waiter_.waker = task.begin_wait(caller, detail::WaitKind::oneshot_recv, nullptr, &prior);
       if (prior & detail::TaskHeader::kCancelled) {
         task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
         return false;

@@ -21,12 +21,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <source_location>
 #include <utility>
 #include <vector>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -235,7 +237,8 @@ class BasicQueue {
       if (registered_) state_->leave(state_->putters, &waiter_);
     }
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       WakeBatch batch;
       std::lock_guard lock(state_->mu);
       if (state_->shut_down) {
@@ -248,10 +251,11 @@ class BasicQueue {
         return false;
       }
       TaskHeader& task = require_current_task("co_await Queue::put");
+      detail::note_await_site(caller, where);
       throw_if_cancelled(task);
       task_ = &task;
       waiter_.slot = &item_;
-      waiter_.arm_task(task, caller);
+      waiter_.arm_task(task, caller, detail::WaitKind::queue_put);
       state_->putters.push_back(&waiter_);
       registered_ = true;
       return true;
@@ -286,7 +290,8 @@ class BasicQueue {
       if (registered_) state_->leave(state_->getters, &waiter_);
     }
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       WakeBatch batch;
       std::lock_guard lock(state_->mu);
       if (state_->order.size() > 0) {
@@ -295,10 +300,11 @@ class BasicQueue {
       }
       if (state_->shut_down) return false;  // item_ empty: QueueShutDown
       TaskHeader& task = require_current_task("co_await Queue::get");
+      detail::note_await_site(caller, where);
       throw_if_cancelled(task);
       task_ = &task;
       waiter_.slot = &item_;
-      waiter_.arm_task(task, caller);
+      waiter_.arm_task(task, caller, detail::WaitKind::queue_get);
       state_->getters.push_back(&waiter_);
       registered_ = true;
       return true;
@@ -333,13 +339,15 @@ class BasicQueue {
       if (registered_) state_->leave(state_->joiners, &waiter_);
     }
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       std::lock_guard lock(state_->mu);
       if (state_->unfinished == 0) return false;
       TaskHeader& task = require_current_task("co_await Queue::join");
+      detail::note_await_site(caller, where);
       throw_if_cancelled(task);
       task_ = &task;
-      waiter_.arm_task(task, caller);
+      waiter_.arm_task(task, caller, detail::WaitKind::queue_join);
       state_->joiners.push_back(&waiter_);
       registered_ = true;
       return true;

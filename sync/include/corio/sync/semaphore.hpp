@@ -16,10 +16,12 @@
 #include <coroutine>
 #include <cstdint>
 #include <mutex>
+#include <source_location>
 #include <string>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -64,9 +66,11 @@ class Semaphore {
     }
 
     bool await_ready() noexcept { return !sem()->has_waiters_.load() && sem()->take_permit(); }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::Semaphore::acquire()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       waiter_.waker.task = &task;
       Semaphore& s = *sem();
@@ -80,7 +84,7 @@ class Semaphore {
         return false;
       }
       std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, nullptr, &prior);
+      waiter_.waker = task.begin_wait(caller, detail::WaitKind::semaphore_acquire, nullptr, &prior);
       if (prior & detail::TaskHeader::kCancelled) {
         task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
         if (s.waiters_.empty()) s.has_waiters_.store(false);

@@ -15,10 +15,12 @@
 #include <coroutine>
 #include <cstdint>
 #include <mutex>
+#include <source_location>
 #include <utility>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/error.hpp"
+#include "corio/core/task.hpp"
 #include "corio/sync/detail/waiter_queue.hpp"
 
 namespace corio {
@@ -129,9 +131,11 @@ class WatchReceiver {
     }
 
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> caller) {
+    bool await_suspend(std::coroutine_handle<> caller,
+                       std::source_location where = std::source_location::current()) {
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::WatchReceiver::changed()");
+      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
       waiter_.waker.task = &task;
       std::lock_guard lock(watch()->mutex_);
@@ -140,7 +144,7 @@ class WatchReceiver {
         return false;
       }
       std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, nullptr, &prior);
+      waiter_.waker = task.begin_wait(caller, detail::WaitKind::watch_changed, nullptr, &prior);
       if (prior & detail::TaskHeader::kCancelled) {
         task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
         return false;

@@ -45,7 +45,7 @@ class GatherLatch : private CancelHook {
     nodes_ = nodes;
     // One extra count held by arm() itself, so no child can reach zero while we register.
     remaining_.store(children.size() + 1, std::memory_order_relaxed);
-    waker_ = begin_cancellable_wait(self, caller, this);
+    waker_ = begin_cancellable_wait(self, caller, WaitKind::gather, this);
     std::size_t finished = 1;
     for (std::size_t i = 0; i < children.size(); ++i) {
       nodes[i].latch = this;

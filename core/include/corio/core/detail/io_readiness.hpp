@@ -27,10 +27,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <source_location>
 #include <string>
 
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/detail/task_header.hpp"
+#include "corio/core/task.hpp"
 
 namespace corio::detail {
 
@@ -49,6 +51,9 @@ class IoReadiness {
   static constexpr std::uint32_t kWrite = 1u << 1;
   static constexpr std::uint32_t kError = 1u << 2;   ///< EPOLLERR / EPOLLHUP: ops will fail
   static constexpr std::uint32_t kClosed = 1u << 3;  ///< released: waiters wake, ops refuse
+  /// The peer shut down its side (EPOLLRDHUP): reads return what is left, then 0. Sticky,
+  /// unlike kRead: an edge-triggered epoll reports the hang-up once.
+  static constexpr std::uint32_t kReadClosed = 1u << 4;
 
   /// Registers `fd` with the current worker's reactor. Throws UsageError outside a runtime,
   /// std::system_error if epoll_ctl fails. The fd stays owned by the caller.
@@ -102,7 +107,8 @@ class IoReadiness::WaitAwaiter {
   bool await_ready() const noexcept {
     return (io_.readiness() & (direction_ | kError | kClosed)) != 0 && spend_budget();
   }
-  bool await_suspend(std::coroutine_handle<> caller);
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current());
   void await_resume();
   ~WaitAwaiter();  // a frame destroyed while waiting (runtime shutdown) unregisters
 

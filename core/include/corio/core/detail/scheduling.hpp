@@ -103,9 +103,9 @@ inline void throw_if_cancelled(TaskHeader& task) {
 /// hook, so nothing else would end the wait. Throws CancelledError then (the wait closed);
 /// if a canceller claims the new wait first, returns normally and the task is requeued.
 inline Waker begin_cancellable_wait(TaskHeader& task, std::coroutine_handle<> resume_at,
-                                    CancelHook* hook = nullptr) {
+                                    WaitKind kind, CancelHook* hook = nullptr) {
   std::uint32_t prior;
-  Waker waker = task.begin_wait(resume_at, hook, &prior);
+  Waker waker = task.begin_wait(resume_at, kind, hook, &prior);
   if ((prior & TaskHeader::kCancelled) && task.abandon_wait(waker.epoch)) throw_cancelled(task);
   return waker;
 }

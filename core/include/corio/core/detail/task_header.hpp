@@ -49,6 +49,39 @@ struct Completion {
   void (*notify)(Completion* self) noexcept;
 };
 
+/// What a suspended task waits for: set by the awaitable when it opens the wait, shown by
+/// Runtime::dump_tasks. One byte in the header, so describing a wait costs one store.
+enum class WaitKind : std::uint8_t {
+  other,
+  sleep,              ///< sleep_for, sleep_until, Interval::tick
+  join,               ///< co_await on a JoinHandle
+  gather,             ///< gather: every child to finish
+  select,             ///< select: the first child to finish
+  as_completed,       ///< as_completed: the next child to finish
+  task_group,         ///< TaskGroup: its children to finish
+  blocking,           ///< to_thread, spawn_blocking: a blocking-pool call
+  compute,            ///< compute: a job in the oneTBB arena
+  io_read,            ///< a socket, pipe or signalfd to become readable
+  io_write,           ///< a socket or pipe to become writable
+  channel_send,       ///< Channel::send: room in a full channel
+  channel_recv,       ///< Channel::recv: a value
+  queue_put,          ///< Queue::put: room in a full queue
+  queue_get,          ///< Queue::get: an item
+  queue_join,         ///< Queue::join: every item to be processed
+  mutex_lock,         ///< Mutex::lock
+  semaphore_acquire,  ///< Semaphore::acquire
+  event_wait,         ///< Event::wait
+  condition_wait,     ///< Condition::wait
+  barrier_wait,       ///< Barrier::wait
+  latch_wait,         ///< Latch::wait
+  watch_changed,      ///< watch Receiver::changed
+  broadcast_recv,     ///< broadcast Receiver::recv
+  oneshot_recv,       ///< oneshot Receiver: the value
+};
+
+/// "sleep", "channel recv", ...: the name dump_tasks shows.
+const char* wait_kind_name(WaitKind kind) noexcept;
+
 /// The outcome of a claim.
 enum class Claim : std::uint8_t {
   stale,          ///< the wait was already ended (or is not this epoch): do nothing
@@ -90,11 +123,15 @@ struct TaskHeader {
   /// Owners of the frame: one for the runtime while the task is unfinished, one for the
   /// JoinHandle. The last to let go frees it.
   std::atomic<std::uint32_t> refs{0};
-  /// Size passed to the frame allocator, needed to give the memory back.
-  std::uint32_t frame_size = 0;
   /// A nested task's handshake with its awaiter (PromiseBase::kAwaited...); kept here, in
   /// what would be padding, rather than in the promise.
   std::atomic<std::uint8_t> await_state{0};
+  /// What the current (or last) wait is for; meaningful while kWaiting is set. Written by the
+  /// task in begin_wait, read by dump_tasks while every worker is stopped: a plain byte.
+  WaitKind wait_kind = WaitKind::other;
+  /// The worker that last polled this task (its index). Written by that worker at the start
+  /// of each poll, read by dump_tasks while every worker is stopped.
+  std::uint16_t last_worker = 0;
   /// The worker a pinned task (spawn_local, SpawnOptions::pin_to_worker) runs on, as index
   /// + 1; 0 for a task any worker may run. Set before the task is first scheduled.
   std::uint16_t home = 0;
@@ -120,13 +157,14 @@ struct TaskHeader {
 
   static std::uint32_t epoch_of(std::uint32_t s) noexcept { return s >> kEpochShift; }
 
-  /// Opens a new wait: the task will resume at `h`. Called by the task itself, during its
-  /// poll, just before it suspends. Returns the Waker for this wait, and in `*prior` the
-  /// state before (so the caller can see a pending cancellation).
-  Waker begin_wait(std::coroutine_handle<> h, CancelHook* hook = nullptr,
+  /// Opens a new wait for `kind`: the task will resume at `h`. Called by the task itself,
+  /// during its poll, just before it suspends. Returns the Waker for this wait, and in
+  /// `*prior` the state before (so the caller can see a pending cancellation).
+  Waker begin_wait(std::coroutine_handle<> h, WaitKind kind, CancelHook* hook = nullptr,
                    std::uint32_t* prior = nullptr) noexcept {
     resume_address = h.address();
     cancel_hook = hook;
+    wait_kind = kind;
     // Release: whoever claims this wait must see resume_address. kWaiting is clear here
     // (a task is in at most one wait), so adding sets it.
     std::uint32_t s = state.fetch_add(kEpochOne | kWaiting, std::memory_order_acq_rel);

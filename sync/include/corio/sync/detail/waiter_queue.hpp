@@ -41,8 +41,8 @@ struct Waiter {
 
   /// Rule 1 for a task, under the primitive's mutex: opens the wait (default cancellation:
   /// the task is resumed and the awaitable sees `completed == false`).
-  void arm_task(TaskHeader& task, std::coroutine_handle<> resume_at) noexcept {
-    waker = task.begin_wait(resume_at);
+  void arm_task(TaskHeader& task, std::coroutine_handle<> resume_at, WaitKind kind) noexcept {
+    waker = task.begin_wait(resume_at, kind);
   }
 
   /// Rule 1 for a thread, after releasing the primitive's mutex: blocks until completed.
