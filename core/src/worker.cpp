@@ -233,7 +233,12 @@ void Worker::park() {
     auto next = timers_.next_expiration();
     published_deadline_.store(next ? *next : kNoDeadline, std::memory_order_release);
   }
-  Idle::ParkResult parked = scheduler_.idle().transition_to_parked(index_, searching_);
+  Idle::ParkResult parked = scheduler_.idle().transition_to_parked(
+      index_, searching_, [this] { return cancels_.load(std::memory_order_seq_cst) != nullptr; });
+  if (!parked.parked) {  // a timer cancellation arrived since process_timers() above
+    process_timers();
+    return;
+  }
   searching_ = false;
   if (parked.last_searcher) {
     scheduler_.idle().store_load_barrier();
@@ -295,9 +300,14 @@ void Worker::post_cancel(TimerCancel* message) noexcept {
   TimerCancel* head = cancels_.load(std::memory_order_relaxed);
   do {
     message->next = head;
-  } while (!cancels_.compare_exchange_weak(head, message, std::memory_order_release,
+  } while (!cancels_.compare_exchange_weak(head, message, std::memory_order_seq_cst,
                                            std::memory_order_relaxed));
-  if (Worker::current() != this) parker_.unpark();
+  // A parked owner must count as awake again before we can park: otherwise the last worker
+  // to park would find everyone idle and move a manual clock past this timer before the
+  // owner reads the message (Idle, step 5). An owner about to park sees the message there.
+  if (Worker::current() != this && scheduler_.idle().notify_addressee(index_)) {
+    parker_.unpark();
+  }
 }
 
 void Worker::process_timers() noexcept {
