@@ -34,7 +34,7 @@ test-asan: deps
 test-tsan: deps
 	cmake -S . -B build/tsan $(SANITIZED) -DCORIO_SANITIZER=thread -DCORIO_WERROR=ON $(CMAKE_FLAGS)
 	cmake --build build/tsan -j $(JOBS)
-	cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" setarch -R $(CTEST) -L threads --repeat until-pass:2
+	cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" setarch -R $(CTEST) -L threads
 
 test-release: deps build/release/Makefile
 	cmake --build build/release -j $(JOBS)

@@ -37,14 +37,6 @@ bool Idle::transition_from_searching() noexcept {
   return searching(state_.fetch_sub(1, std::memory_order_seq_cst)) == 1;
 }
 
-Idle::ParkResult Idle::transition_to_parked(unsigned worker, bool was_searching) {
-  std::lock_guard lock(mutex_);
-  std::uint32_t prev =
-      state_.fetch_sub(kUnparkedOne + (was_searching ? 1 : 0), std::memory_order_seq_cst);
-  sleepers_.push_back(worker);
-  return {was_searching && searching(prev) == 1, unparked(prev) == 1};
-}
-
 bool Idle::notify_worker(unsigned worker) {
   std::lock_guard lock(mutex_);
   auto it = std::find(sleepers_.begin(), sleepers_.end(), worker);

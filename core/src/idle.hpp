@@ -12,6 +12,14 @@
 //      searched.
 //   4. A producer that queued work wakes one sleeper iff no worker is searching and some
 //      worker is parked; the woken worker starts out counted as a searcher.
+//   5. Work that only one worker can do (a timer cancellation, for the timer's owner) is
+//      posted to it; then, if any worker is parked or parking, the poster takes the
+//      addressee off the sleepers (notify_addressee). A parking worker counts itself out,
+//      then looks for such messages and, finding one, counts itself back in instead of
+//      sleeping (under the lock: no other transition sees it in between). One of the two
+//      sees the other, so a message never waits on a worker counted as parked while its
+//      poster is awake, and "every worker parked" means no work is left anywhere: the
+//      manual clock relies on that before it jumps to the next deadline.
 // A producer outside the runtime (push to the global queue, then read the state) and the
 // parking worker (write the state, then read the queues) put a sequentially consistent
 // fence between their two steps, so one of them always sees the other: no wake-up is lost.
@@ -42,14 +50,39 @@ class Idle {
   /// Step 2. True if the caller was the last searcher.
   bool transition_from_searching() noexcept;
   struct ParkResult {
+    bool parked;         ///< false: a message arrived, the worker stays awake
     bool last_searcher;  ///< it must re-check the queues
     bool last_awake;     ///< every worker is now parked (the manual clock may advance)
   };
-  /// Step 3.
-  ParkResult transition_to_parked(unsigned worker, bool was_searching);
+  /// Step 3, unless `has_mail()` (a sequentially consistent load, called under the lock)
+  /// finds a message posted to the worker since it last looked (step 5): then the worker
+  /// stays counted as it was and `parked` is false.
+  template <class HasMail>
+  ParkResult transition_to_parked(unsigned worker, bool was_searching, HasMail has_mail) {
+    std::lock_guard lock(mutex_);
+    const std::uint32_t delta = kUnparkedOne + (was_searching ? 1 : 0);
+    // Count out first, then look: a poster posts first, then looks at the count
+    // (notify_addressee). One of the two sees the other.
+    std::uint32_t prev = state_.fetch_sub(delta, std::memory_order_seq_cst);
+    if (has_mail()) {
+      state_.fetch_add(delta, std::memory_order_seq_cst);
+      return {.parked = false, .last_searcher = false, .last_awake = false};
+    }
+    sleepers_.push_back(worker);
+    return {.parked = true,
+            .last_searcher = was_searching && searching(prev) == 1,
+            .last_awake = unparked(prev) == 1};
+  }
   /// Wakes a chosen sleeper the way step 4 does (counted as unparked and searching).
   /// False if it was not asleep.
   bool notify_worker(unsigned worker);
+  /// Step 5: called after posting a message (with a sequentially consistent store) to
+  /// `worker`. True if it was parked: it is now counted as unparked and searching, and the
+  /// caller must unpark it. Takes the lock only when some worker is parked or parking.
+  bool notify_addressee(unsigned worker) {
+    if (unparked(state_.load(std::memory_order_seq_cst)) == num_workers_) return false;
+    return notify_worker(worker);
+  }
   /// How a parked worker that woke up leaves (decided atomically under the lock).
   enum class Wakeup {
     notified,      ///< a producer took it off the sleepers: it is counted as a searcher

@@ -172,9 +172,11 @@ void Worker::schedule_pinned(TaskHeader* task) noexcept {
   {
     std::lock_guard lock(pinned_inbox_mutex_);
     pinned_inbox_.push_back(task);
-    pinned_inbox_filled_.store(true, std::memory_order_release);
+    pinned_inbox_filled_.store(true, std::memory_order_seq_cst);
   }
-  parker_.unpark();  // a system call only if the worker sleeps (parker.hpp)
+  // As for a timer cancellation (post_cancel): a parked owner is counted awake before the
+  // caller can park, and an owner about to park finds the task in its inbox.
+  if (Worker::current() != this && scheduler_.idle().notify_addressee(index_)) parker_.unpark();
 }
 
 TaskHeader* Worker::pop_pinned() noexcept {
@@ -277,7 +279,14 @@ void Worker::park() {
     auto next = timers_.next_expiration();
     published_deadline_.store(next ? *next : kNoDeadline, std::memory_order_release);
   }
-  Idle::ParkResult parked = scheduler_.idle().transition_to_parked(index_, searching_);
+  Idle::ParkResult parked = scheduler_.idle().transition_to_parked(index_, searching_, [this] {
+    return cancels_.load(std::memory_order_seq_cst) != nullptr ||
+           pinned_inbox_filled_.load(std::memory_order_seq_cst);
+  });
+  if (!parked.parked) {  // a timer cancellation or a pinned task arrived since we looked
+    process_timers();
+    return;
+  }
   searching_ = false;
   if (parked.last_searcher) {
     scheduler_.idle().store_load_barrier();
@@ -341,9 +350,14 @@ void Worker::post_cancel(TimerCancel* message) noexcept {
   TimerCancel* head = cancels_.load(std::memory_order_relaxed);
   do {
     message->next = head;
-  } while (!cancels_.compare_exchange_weak(head, message, std::memory_order_release,
+  } while (!cancels_.compare_exchange_weak(head, message, std::memory_order_seq_cst,
                                            std::memory_order_relaxed));
-  if (Worker::current() != this) parker_.unpark();
+  // A parked owner must count as awake again before we can park: otherwise the last worker
+  // to park would find everyone idle and move a manual clock past this timer before the
+  // owner reads the message (Idle, step 5). An owner about to park sees the message there.
+  if (Worker::current() != this && scheduler_.idle().notify_addressee(index_)) {
+    parker_.unpark();
+  }
 }
 
 void Worker::process_timers() noexcept {

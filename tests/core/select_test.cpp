@@ -84,4 +84,49 @@ TEST(SelectTest, CancellingTheSelectingTaskCancelsAllContestants) {
   EXPECT_EQ(cancelled.load(), 2);
 }
 
+TEST(SelectTest, ACancelledSelectWaitsUntilEveryContestantHasUnwound) {
+  // One contestant unwinds at once and wakes the select; the other cleans up for a second
+  // of runtime time. select must wait for it before it throws.
+  auto slow_to_unwind = [](std::atomic<bool>* unwound) -> corio::Task<int> {
+    bool cancelled = false;
+    try {
+      co_await corio::sleep_for(1h);
+    } catch (const corio::CancelledError&) {
+      cancelled = true;
+    }
+    if (!cancelled) co_return 0;
+    // select cancels the losers again once it has a winner: the cleanup outlasts that too.
+    for (bool done = false; !done;) {
+      try {
+        co_await corio::sleep_for(1s);
+        done = true;
+      } catch (const corio::CancelledError&) {
+      }
+    }
+    unwound->store(true);
+    throw corio::CancelledError();
+  };
+  auto selecting = [](std::atomic<int>* c, std::atomic<bool>* unwound,
+                      decltype(slow_to_unwind) slow) -> corio::Task<int> {
+    auto r = co_await corio::select(number_after(1h, 1, c), slow(unwound));
+    co_return static_cast<int>(r.index());
+  };
+  auto body = [](std::atomic<int>* c, std::atomic<bool>* unwound, decltype(selecting) s,
+                 decltype(slow_to_unwind) slow) -> corio::Task<bool> {
+    auto h = corio::spawn(s(c, unwound, slow));
+    co_await corio::sleep_for(1ms);
+    h.cancel();
+    try {
+      co_await h;
+    } catch (const corio::CancelledError&) {
+      co_return unwound->load();
+    }
+    co_return false;
+  };
+  std::atomic<int> cancelled{0};
+  std::atomic<bool> unwound{false};
+  EXPECT_TRUE(corio::run(body(&cancelled, &unwound, selecting, slow_to_unwind), kManual));
+  EXPECT_EQ(cancelled.load(), 1);
+}
+
 }  // namespace

@@ -145,6 +145,33 @@ TEST(TimeTest, SleepsOfCenturiesDoNotOverflowAndCanBeCancelled) {
   EXPECT_TRUE(corio::run(body(), {.workers = 2}));
 }
 
+TEST(TimeTest, ManualTimeStandsStillWhileACancelledSleepUnwinds) {
+  // Cancelling a sleep armed on another worker is a message to that worker. Until it has
+  // read the message, the sleep's deadline is still in its wheel: had the canceller's
+  // worker parked and found everyone idle, time would jump towards that deadline. Spawning
+  // the canceller after the sleeper hands the sleeper to the other worker in most rounds.
+  auto cancel_after = [](Clock::duration d, corio::JoinHandle<void>* target) -> corio::Task<> {
+    co_await corio::sleep_for(d);
+    target->cancel();
+  };
+  auto body = [](decltype(cancel_after) canceller) -> corio::Task<int> {
+    int rounds_where_time_moved = 0;
+    for (int round = 0; round < 300; ++round) {
+      auto start = corio::now();
+      auto sleeper = corio::spawn(slow_task(3600s));
+      auto cancelling = corio::spawn(canceller(1ms, &sleeper));
+      try {
+        co_await sleeper;
+      } catch (const corio::CancelledError&) {
+      }
+      if (since(start) != 1ms) ++rounds_where_time_moved;
+      co_await cancelling;
+    }
+    co_return rounds_where_time_moved;
+  };
+  EXPECT_EQ(corio::run(body(cancel_after), kManual), 0);
+}
+
 TEST(TimeTest, ASleepOnTheRealClockNeverEndsEarly) {
   auto body = []() -> corio::Task<bool> {
     for (auto d : {1ms, 3ms, 10ms}) {

@@ -70,6 +70,57 @@ TEST(TimeoutTest, ZeroOrNegativeTimeoutTimesOutAtOnceUnlessAlreadyDone) {
   EXPECT_EQ(corio::run(body(&unwound), kManual), 209);
 }
 
+TEST(TimeoutTest, ACallerWithACancellationPendingStillWaitsForTheUnwinding) {
+  // The caller cancels itself (as another task could while it runs), then times out at once:
+  // wait_for still waits for the work's catch block, and leaves the caller's cancellation
+  // pending for its next suspension point.
+  struct Outcome {
+    bool timed_out = false;
+    bool work_unwound_first = false;
+    bool cancellation_still_pending = false;
+  };
+  struct Caller {
+    corio::JoinHandle<Outcome> self;
+    std::atomic<bool> has_handle{false};
+  };
+  auto started_then_sleeps = [](std::atomic<bool>* started,
+                                std::atomic<bool>* unwound) -> corio::Task<int> {
+    started->store(true);
+    co_return co_await answer_after(1h, unwound);
+  };
+  auto caller = [](Caller* me, decltype(started_then_sleeps) work) -> corio::Task<Outcome> {
+    while (!me->has_handle.load(std::memory_order_acquire)) co_await corio::yield_now();
+    std::atomic<bool> started{false};
+    std::atomic<bool> unwound{false};
+    auto handle = corio::spawn(work(&started, &unwound));
+    while (!started.load()) co_await corio::yield_now();
+    me->self.cancel();
+    Outcome outcome;
+    try {
+      co_await corio::wait_for(std::move(handle), 0ms);
+    } catch (const corio::TimeoutError&) {
+      outcome.timed_out = true;
+      outcome.work_unwound_first = unwound.load();
+    }
+    try {
+      co_await corio::yield_now();
+    } catch (const corio::CancelledError&) {
+      outcome.cancellation_still_pending = true;
+    }
+    co_return outcome;
+  };
+  auto body = [](decltype(caller) c, decltype(started_then_sleeps) work) -> corio::Task<Outcome> {
+    Caller me;
+    me.self = corio::spawn(c(&me, work));
+    me.has_handle.store(true, std::memory_order_release);
+    co_return co_await me.self;
+  };
+  Outcome outcome = corio::run(body(caller, started_then_sleeps), kManual);
+  EXPECT_TRUE(outcome.timed_out);
+  EXPECT_TRUE(outcome.work_unwound_first);
+  EXPECT_TRUE(outcome.cancellation_still_pending);
+}
+
 TEST(TimeoutTest, WaitUntilUsesAnAbsoluteDeadline) {
   auto body = []() -> corio::Task<bool> {
     std::atomic<bool> unwound{false};

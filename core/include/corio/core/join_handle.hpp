@@ -110,13 +110,18 @@ class [[nodiscard]] JoinHandle {
                        std::source_location where = std::source_location::current()) {
       detail::TaskHeader& self = detail::require_current_task("co_await on a JoinHandle");
       detail::note_await_site(caller, where);
-      detail::throw_if_cancelled(self);
+      // `ignore` waits whatever happens, so a cancellation already pending stays pending too
+      // (select and wait_for rely on it to wait for the tasks they cancelled).
+      const bool delivers_cancellation = policy_ != detail::JoinCancel::ignore;
+      if (delivers_cancellation) detail::throw_if_cancelled(self);
       if (handle_.task_->join_complete()) {  // ready, but this task is out of budget
         detail::yield_for_budget(caller);
         return true;
       }
       self_ = &self;
-      waker_ = detail::begin_cancellable_wait(self, caller, detail::WaitKind::join, this);
+      waker_ = delivers_cancellation
+                   ? detail::begin_cancellable_wait(self, caller, detail::WaitKind::join, this)
+                   : self.begin_wait(caller, detail::WaitKind::join, this);
       if (handle_.task_->add_join_waiter(static_cast<detail::Completion*>(this))) {
         registered_ = true;
         return true;
