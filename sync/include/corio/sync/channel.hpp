@@ -76,8 +76,7 @@ class ChannelRing {
   explicit ChannelRing(std::size_t capacity)
       : cap_(capacity),
         pow2_((capacity & (capacity - 1)) == 0),
-        cells_(static_cast<Cell*>(
-            ::operator new (sizeof(Cell) * capacity, std::align_val_t{alignof(Cell)}))) {
+        cells_(static_cast<Cell*>(::operator new(cells_bytes(capacity), kCellsAlign))) {
     for (std::size_t i = 0; i < cap_; ++i) new (&cells_[i]) Cell(2 * i);
   }
   ChannelRing(const ChannelRing&) = delete;
@@ -88,7 +87,7 @@ class ChannelRing {
       cell(p).value()->~T();
     }
     for (std::size_t i = 0; i < cap_; ++i) cells_[i].~Cell();
-    ::operator delete (cells_, std::align_val_t{alignof(Cell)});
+    ::operator delete(cells_, cells_bytes(cap_), kCellsAlign);
   }
 
   std::size_t capacity() const noexcept { return cap_; }
@@ -172,6 +171,13 @@ class ChannelRing {
     alignas(T) unsigned char storage[sizeof(T)];
     T* value() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }
   };
+  // The cells have their cache lines to themselves: a neighbouring allocation's writes would
+  // slow every push and pop.
+  static constexpr std::align_val_t kCellsAlign{64};
+  static std::size_t cells_bytes(std::size_t capacity) noexcept {
+    constexpr auto line = static_cast<std::size_t>(kCellsAlign);
+    return (sizeof(Cell) * capacity + line - 1) / line * line;
+  }
   Cell& cell(std::uint64_t pos) const noexcept {
     return cells_[pow2_ ? (pos & (cap_ - 1)) : (pos % cap_)];
   }
