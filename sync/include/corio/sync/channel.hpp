@@ -524,7 +524,10 @@ class Channel {
       detail::WakeBatch batch;
       std::lock_guard lock(state_->mu_);
       detail::PushResult r;
-      if (!state_->sender_must_sleep(waiter_.value, r, batch)) return !settled(r);
+      if (!state_->sender_must_sleep(waiter_.value, r, batch)) {
+        settled(r);  // sent, or closed: no need to sleep
+        return false;
+      }
       if (!waiter_.arm(task, caller)) {
         state_->send_waiters_.fetch_sub(1, std::memory_order_relaxed);
         detail::throw_cancelled(task);
