@@ -43,6 +43,7 @@ void free_block(void* block) noexcept {
 void* allocate_frame(std::size_t frame_size) {
   void* block = allocate_block(kHeaderSpace + frame_size);
   auto* header = new (block) TaskHeader();
+  header->frame_size = static_cast<std::uint32_t>(frame_size);
   return frame_of(header);
 }
 

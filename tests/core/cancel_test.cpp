@@ -217,4 +217,30 @@ TEST(CancelTest, CurrentTaskCancelledLetsACpuLoopStopEarly) {
   EXPECT_FALSE(corio::current_task_cancelled());  // outside a task
 }
 
+// Starting a nested task is not a suspension point: only a spawned task's first step is.
+TEST(CancelTest, ANestedTaskStartedWithACancellationPendingRunsToItsEnd) {
+  auto body = []() -> corio::Task<std::string> {
+    auto spin = [](std::atomic<bool>* started, std::atomic<bool>* nested_ran) -> corio::Task<int> {
+      auto nested = [](std::atomic<bool>* ran) -> corio::Task<> {
+        ran->store(true);
+        co_return;
+      };
+      started->store(true);
+      while (!corio::current_task_cancelled()) {
+      }
+      co_await nested(nested_ran);
+      co_await corio::yield_now();  // the next suspension point delivers it
+      co_return 0;
+    };
+    std::atomic<bool> started{false}, nested_ran{false};
+    auto h = corio::spawn(spin(&started, &nested_ran));
+    while (!started) co_await corio::yield_now();
+    h.cancel();
+    std::string how = co_await outcome(std::move(h));
+    EXPECT_TRUE(nested_ran.load());
+    co_return how;
+  };
+  EXPECT_EQ(corio::run(body(), {.workers = 2}), "cancelled");
+}
+
 }  // namespace

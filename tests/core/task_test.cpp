@@ -133,6 +133,7 @@ TEST(TaskTest, EveryFrameIsPrecededByItsHeader) {
   corio::detail::TaskHeader* header = corio::detail::header_of(handle.address());
   EXPECT_EQ(header->state.load(), 0u);  // a fresh header: not scheduled, not pinned
   EXPECT_EQ(header->home, 0u);
+  EXPECT_GT(header->frame_size, 0u);
   EXPECT_EQ(header->refs.load(), 0u);
   EXPECT_EQ(corio::detail::frame_of(header), handle.address());
   handle.destroy();

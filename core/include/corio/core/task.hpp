@@ -53,18 +53,25 @@ class PromiseBase {
 
   /// Every task starts suspended (lazy). A spawned task cancelled before its first step
   /// never runs: its body is skipped and CancelledError becomes its result.
+  /// Empty on purpose: GCC keeps every awaiter in the frame, and a pointer to the promise
+  /// here cost 16 bytes in every frame (bench B10).
   struct InitialAwaiter {
-    PromiseBase* promise;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) const noexcept {}
     void await_resume() const {
-      if (promise->continuation_) return;  // awaited inline: part of its awaiter's step
-      if (TaskHeader* task = current_task(); task && cancellation_pending(*task)) {
-        throw_cancelled(*task);
-      }
+      TaskHeader* task = current_task();
+      // Only a spawned task's first poll resumes this awaiter inside the polled task's own
+      // frame; a task awaited inline is part of its awaiter's step, in a frame of its own.
+      if (task && cancellation_pending(*task) && in_frame_of(*task)) throw_cancelled(*task);
+    }
+
+   private:
+    bool in_frame_of(TaskHeader& task) const noexcept {
+      auto frame = reinterpret_cast<std::uintptr_t>(frame_of(&task));
+      return reinterpret_cast<std::uintptr_t>(this) - frame < task.frame_size;
     }
   };
-  InitialAwaiter initial_suspend() noexcept { return {this}; }
+  InitialAwaiter initial_suspend() noexcept { return {}; }
 
   struct FinalAwaiter {
     bool await_ready() noexcept { return false; }

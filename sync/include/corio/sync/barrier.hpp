@@ -82,71 +82,55 @@ class Barrier {
 
   class [[nodiscard]] WaitAwaiter {
    public:
-    explicit WaitAwaiter(Barrier& b) noexcept { node_.slot = &b; }
+    explicit WaitAwaiter(Barrier& b) noexcept : barrier_(&b) {}
     WaitAwaiter(const WaitAwaiter&) = delete;
     WaitAwaiter& operator=(const WaitAwaiter&) = delete;
-    ~WaitAwaiter() {
-      if (node_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(barrier()->mutex_);
-        if (barrier()->waiters_.remove(&node_)) --barrier()->count_;
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~WaitAwaiter() { leave(); }
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
-      detail::TaskHeader& task = detail::require_current_task("co_await corio::Barrier::wait()");
       detail::note_await_site(caller, where);
+      detail::TaskHeader& task = detail::require_current_task("co_await corio::Barrier::wait()");
       detail::throw_if_cancelled(task);
-      node_.waker.task = &task;
-      Barrier& b = *barrier();
+      Barrier& b = *barrier_;
       detail::WakeBatch batch;
       std::lock_guard lock(b.mutex_);
-      if (b.broken_) {
-        node_.completed = true;
-        node_.broken = true;
-        return false;
-      }
+      if (b.broken_) throw BrokenBarrierError();
       if (b.count_ + 1 == b.parties_) {  // the last arrival releases the round
         index_ = b.count_;
         b.count_ = 0;
-        node_.completed = true;
         while (detail::Waiter* w = b.waiters_.pop_front()) detail::WaiterQueue::complete(w, batch);
         return false;
       }
-      std::uint32_t prior = 0;
-      node_.waker = task.begin_wait(caller, detail::WaitKind::barrier_wait, nullptr, &prior);
-      if (prior & detail::TaskHeader::kCancelled) {
-        task.abandon_wait(node_.waker.epoch);  // not arrived: nobody else knows this wait
-        return false;
-      }
+      if (!waiter_.arm(task, caller, detail::WaitKind::barrier_wait))
+        detail::throw_cancelled(task);  // not arrived
       index_ = b.count_++;
-      b.waiters_.push_back(&node_);
+      b.waiters_.push_back(&waiter_);
       return true;
     }
     std::size_t await_resume() {
-      detail::TaskHeader* task = node_.waker.task;
-      if (detail::cancellation_pending(*task)) {
-        std::lock_guard lock(barrier()->mutex_);
-        if (!node_.completed) {
-          // Left before the round completed: it no longer counts (asyncio does the same).
-          if (barrier()->waiters_.remove(&node_)) --barrier()->count_;
-          detail::throw_cancelled(*task);
-        }
-        // Released (or broken) first: the outcome stands, the cancellation stays pending.
-      }
-      if (node_.broken) throw BrokenBarrierError();
+      // Left before the round completed: it no longer counts (asyncio does the same). If
+      // it was released (or broken) first, the outcome stands and the cancellation stays
+      // pending.
+      if (leave()) detail::throw_cancelled(*waiter_.task);
+      if (waiter_.outcome() == kBroken) throw BrokenBarrierError();
       return index_;
     }
 
    private:
-    Barrier* barrier() const noexcept { return static_cast<Barrier*>(node_.slot); }
-    struct Node : detail::Waiter {
-      bool broken = false;  ///< written under the barrier's mutex before completion
-    };
-    Node node_;  ///< its slot holds the Barrier
-    std::size_t index_ = 0;
     friend class Barrier;
+    static constexpr std::uint32_t kBroken = detail::Waiter::kDone + 1;
+
+    /// Leaves the queue if still in it (true), and no longer counts as arrived.
+    bool leave() {
+      return barrier_->waiters_.leave(barrier_->mutex_, &waiter_, [this] { --barrier_->count_; });
+    }
+
+    Barrier* barrier_;
+    detail::Waiter waiter_;
+    std::size_t index_ = 0;
   };
 
   /// Waits until `parties` tasks have arrived, then returns this task's arrival index in
@@ -162,8 +146,7 @@ class Barrier {
  private:
   void break_round(detail::WakeBatch& batch) noexcept {
     while (detail::Waiter* w = waiters_.pop_front()) {
-      static_cast<WaitAwaiter::Node*>(w)->broken = true;
-      detail::WaiterQueue::complete(w, batch);
+      detail::WaiterQueue::complete(w, batch, WaitAwaiter::kBroken);
     }
     count_ = 0;
   }

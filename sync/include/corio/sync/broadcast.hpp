@@ -132,53 +132,39 @@ class BroadcastReceiver {
 
   class [[nodiscard]] RecvAwaiter {
    public:
-    explicit RecvAwaiter(BroadcastReceiver* rx) noexcept : rx_(rx) { waiter_.slot = rx->bus_; }
+    explicit RecvAwaiter(BroadcastReceiver* rx) noexcept : rx_(rx) {}
     RecvAwaiter(const RecvAwaiter&) = delete;
     RecvAwaiter& operator=(const RecvAwaiter&) = delete;
-    ~RecvAwaiter() {
-      if (waiter_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(bus()->mutex_);
-        bus()->waiters_.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~RecvAwaiter() { bus()->waiters_.leave(bus()->mutex_, &waiter_); }
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
+      detail::note_await_site(caller, where);
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::BroadcastReceiver::recv()");
-      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
-      waiter_.waker.task = &task;
       std::lock_guard lock(bus()->mutex_);
-      if (bus()->ready(rx_->next_)) {
-        waiter_.completed = true;
-        return false;
-      }
-      std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, detail::WaitKind::broadcast_recv, nullptr, &prior);
-      if (prior & detail::TaskHeader::kCancelled) {
-        task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
-        return false;
-      }
+      if (bus()->ready(rx_->next_)) return false;
+      if (!waiter_.arm(task, caller, detail::WaitKind::broadcast_recv))
+        detail::throw_cancelled(task);
       bus()->waiters_.push_back(&waiter_);
       return true;
     }
     std::optional<T> await_resume() {
-      detail::TaskHeader* task = waiter_.waker.task;
       std::unique_lock lock(bus()->mutex_);
-      if (!waiter_.completed) {  // only a cancellation ends a wait without completing it
-        bus()->waiters_.remove(&waiter_);
+      if (bus()->waiters_.remove(&waiter_)) {  // not completed: a cancellation woke us
         lock.unlock();
-        detail::throw_cancelled(*task);
+        detail::throw_cancelled(*waiter_.task);
       }
       return bus()->take(&rx_->next_);
     }
 
    private:
-    Broadcast<T>* bus() const noexcept { return static_cast<Broadcast<T>*>(waiter_.slot); }
-    detail::Waiter waiter_;  ///< its slot holds the Broadcast
+    Broadcast<T>* bus() const noexcept { return rx_->bus_; }
     BroadcastReceiver* rx_;
+    detail::Waiter waiter_;
   };
 
   /// Waits for the next value and returns it; nullopt once the Broadcast is closed and this

@@ -78,8 +78,7 @@ class ChannelRing {
   explicit ChannelRing(std::size_t capacity)
       : cap_(capacity),
         pow2_((capacity & (capacity - 1)) == 0),
-        cells_(static_cast<Cell*>(
-            ::operator new (sizeof(Cell) * capacity, std::align_val_t{alignof(Cell)}))) {
+        cells_(static_cast<Cell*>(::operator new(cells_bytes(capacity), kCellsAlign))) {
     for (std::size_t i = 0; i < cap_; ++i) new (&cells_[i]) Cell(2 * i);
   }
   ChannelRing(const ChannelRing&) = delete;
@@ -90,7 +89,7 @@ class ChannelRing {
       cell(p).value()->~T();
     }
     for (std::size_t i = 0; i < cap_; ++i) cells_[i].~Cell();
-    ::operator delete (cells_, std::align_val_t{alignof(Cell)});
+    ::operator delete(cells_, cells_bytes(cap_), kCellsAlign);
   }
 
   std::size_t capacity() const noexcept { return cap_; }
@@ -174,6 +173,13 @@ class ChannelRing {
     alignas(T) unsigned char storage[sizeof(T)];
     T* value() noexcept { return std::launder(reinterpret_cast<T*>(storage)); }
   };
+  // The cells have their cache lines to themselves: a neighbouring allocation's writes would
+  // slow every push and pop.
+  static constexpr std::align_val_t kCellsAlign{64};
+  static std::size_t cells_bytes(std::size_t capacity) noexcept {
+    constexpr auto line = static_cast<std::size_t>(kCellsAlign);
+    return (sizeof(Cell) * capacity + line - 1) / line * line;
+  }
   Cell& cell(std::uint64_t pos) const noexcept {
     return cells_[pow2_ ? (pos & (cap_ - 1)) : (pos % cap_)];
   }
@@ -226,15 +232,6 @@ class ChannelDeque {
   mutable std::mutex mu_;
   std::deque<T> items_;
   bool closed_ = false;
-};
-
-/// A waiter of a channel: the engine's Waiter plus the outcome, published after the
-/// completer is done with the Waiter (so a task that sees it may destroy the awaiter).
-struct ChannelWaiter : Waiter {
-  static constexpr std::uint8_t kPending = 0;
-  static constexpr std::uint8_t kDone = 1;    // value handed over (recv) or accepted (send)
-  static constexpr std::uint8_t kClosed = 2;  // the channel closed first
-  std::atomic<std::uint8_t> status{kPending};
 };
 
 }  // namespace detail
@@ -312,7 +309,20 @@ class Channel {
   std::size_t capacity() const noexcept { return state_->capacity(); }
 
  private:
-  using Waiter = detail::ChannelWaiter;
+  // A sleeper's outcome (its Waiter's status): kDone, its value handed over (recv) or
+  // accepted (send); kClosed, the channel closed first.
+  static constexpr std::uint32_t kDone = detail::Waiter::kDone;
+  static constexpr std::uint32_t kClosed = detail::Waiter::kDone + 1;
+
+  /// A sleeping sender, holding its value until it is accepted.
+  struct SendWaiter : detail::Waiter {
+    explicit SendWaiter(T v) : value(std::move(v)) {}
+    T value;
+  };
+  /// A sleeping receiver; the value is handed into it before it is woken.
+  struct RecvWaiter : detail::Waiter {
+    std::optional<T> value;
+  };
 
   // Shared state. The sleeper handshake: a side that finds the store full (empty) takes mu_,
   // announces itself with a seq_cst RMW on send_waiters_ (recv_waiters_), re-checks the
@@ -366,30 +376,24 @@ class Channel {
       for (bool progress = true; progress;) {
         progress = false;
         while (!receivers_.empty()) {
-          auto* w = static_cast<Waiter*>(receivers_.front());
-          if (!pop(*static_cast<std::optional<T>*>(w->slot))) break;
-          finish(receivers_, w, Waiter::kDone, recv_waiters_, batch);
+          if (!pop(static_cast<RecvWaiter*>(receivers_.front())->value)) break;
+          finish(receivers_, kDone, recv_waiters_, batch);
           progress = true;
         }
         while (!senders_.empty()) {
-          auto* w = static_cast<Waiter*>(senders_.front());
-          detail::PushResult r = push(*static_cast<T*>(w->slot));
+          detail::PushResult r = push(static_cast<SendWaiter*>(senders_.front())->value);
           if (r == detail::PushResult::full) break;
-          finish(senders_, w, r == detail::PushResult::ok ? Waiter::kDone : Waiter::kClosed,
-                 send_waiters_, batch);
+          finish(senders_, r == detail::PushResult::ok ? kDone : kClosed, send_waiters_, batch);
           progress = true;
         }
       }
     }
 
-    /// Under mu_: removes `w`, completes it and then publishes its outcome.
-    static void finish(detail::WaiterQueue& q, Waiter* w, std::uint8_t outcome,
+    /// Under mu_: completes the oldest waiter of `q` with `outcome`.
+    static void finish(detail::WaiterQueue& q, std::uint32_t outcome,
                        std::atomic<std::uint32_t>& count, detail::WakeBatch& batch) {
-      q.remove(w);
       count.fetch_sub(1, std::memory_order_relaxed);
-      detail::WaiterQueue::complete(w, batch);
-      // Last touch of w: a task that was resumed by a canceller and sees this may return.
-      w->status.store(outcome, std::memory_order_release);
+      detail::WaiterQueue::complete(q.pop_front(), batch, outcome);
     }
 
     /// Under mu_, after announcing a sender: push, or say the caller must sleep.
@@ -443,40 +447,34 @@ class Channel {
     void send_blocking(T& v) {
       detail::PushResult r = push_and_notify(v);
       if (r == detail::PushResult::full) {
-        Waiter w;
+        std::optional<SendWaiter> w;
         {
           detail::WakeBatch batch;
           std::lock_guard lock(mu_);
-          if (sender_must_sleep(v, r, batch)) {
-            w.slot = &v;
-            senders_.push_back(&w);
-          }
+          if (sender_must_sleep(v, r, batch)) senders_.push_back(&w.emplace(std::move(v)));
         }
-        if (w.slot) {
-          w.wait_blocking();
+        if (w) {
+          w->wait_blocking();
           std::lock_guard lock(mu_);  // the completer is done with w once we hold mu_
-          r = w.status.load(std::memory_order_relaxed) == Waiter::kDone
-                  ? detail::PushResult::ok
-                  : detail::PushResult::closed;
+          if (w->outcome() == kClosed) throw ChannelClosedWith<T>(std::move(w->value));
+          return;
         }
       }
       if (r == detail::PushResult::closed) throw ChannelClosedWith<T>(std::move(v));
     }
 
     std::optional<T> recv_blocking() {
-      std::optional<T> out;
-      if (pop_and_notify(out)) return out;
-      Waiter w;
+      RecvWaiter w;
+      if (pop_and_notify(w.value)) return std::move(w.value);
       {
         detail::WakeBatch batch;
         std::lock_guard lock(mu_);
-        if (!receiver_must_sleep(out, batch)) return out;
-        w.slot = &out;
+        if (!receiver_must_sleep(w.value, batch)) return std::move(w.value);
         receivers_.push_back(&w);
       }
       w.wait_blocking();
       std::lock_guard lock(mu_);
-      return out;
+      return std::move(w.value);
     }
 
     void close() {
@@ -488,24 +486,14 @@ class Channel {
         deque_.close();
       }
       pump(batch);  // hands out anything still owed before the waiters learn of the close
-      while (!receivers_.empty()) {
-        finish(receivers_, static_cast<Waiter*>(receivers_.front()), Waiter::kClosed, recv_waiters_,
-               batch);
-      }
-      while (!senders_.empty()) {
-        finish(senders_, static_cast<Waiter*>(senders_.front()), Waiter::kClosed, send_waiters_,
-               batch);
-      }
+      while (!receivers_.empty()) finish(receivers_, kClosed, recv_waiters_, batch);
+      while (!senders_.empty()) finish(senders_, kClosed, send_waiters_, batch);
     }
 
-    /// A task's awaiter leaves (cancelled, or its frame destroyed): under mu_, unless the
-    /// completer got there first. True if it was still waiting.
-    bool leave(detail::WaiterQueue& q, Waiter* w, std::atomic<std::uint32_t>& count) {
-      std::lock_guard lock(mu_);
-      if (w->status.load(std::memory_order_relaxed) != Waiter::kPending) return false;
-      q.remove(w);
-      count.fetch_sub(1, std::memory_order_relaxed);
-      return true;
+    /// A task's awaiter leaves (cancelled, or its frame destroyed), unless the completer
+    /// got there first. True if it was still waiting.
+    bool leave(detail::WaiterQueue& q, detail::Waiter* w, std::atomic<std::uint32_t>& count) {
+      return q.leave(mu_, w, [&count] { count.fetch_sub(1, std::memory_order_relaxed); });
     }
 
     std::optional<detail::ChannelRing<T>> ring_;              // bounded channels
@@ -525,55 +513,48 @@ class Channel {
   /// Awaitable of send(). Holds the value until it is accepted.
   class [[nodiscard]] SendAwaiter {
    public:
-    SendAwaiter(State* state, T value) : state_(state), value_(std::move(value)) {}
+    SendAwaiter(State* state, T value) : state_(state), waiter_(std::move(value)) {}
     SendAwaiter(SendAwaiter&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
-        : state_(other.state_), value_(std::move(other.value_)) {}
+        : state_(other.state_), waiter_(std::move(other.waiter_.value)) {}
     SendAwaiter& operator=(const SendAwaiter&) = delete;
-    ~SendAwaiter() {
-      if (registered_) state_->leave(state_->senders_, &waiter_, state_->send_waiters_);
-    }
+    ~SendAwaiter() { state_->leave(state_->senders_, &waiter_, state_->send_waiters_); }
 
-    bool await_ready() {
-      result_ = state_->push_and_notify(value_);
-      return result_ != detail::PushResult::full;
-    }
+    bool await_ready() { return settled(state_->push_and_notify(waiter_.value)); }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
-      detail::TaskHeader& task = detail::require_current_task("co_await Channel::send");
       detail::note_await_site(caller, where);
+      detail::TaskHeader& task = detail::require_current_task("co_await Channel::send");
       detail::throw_if_cancelled(task);
       detail::WakeBatch batch;
       std::lock_guard lock(state_->mu_);
-      if (!state_->sender_must_sleep(value_, result_, batch)) return false;
-      task_ = &task;
-      waiter_.slot = &value_;
-      waiter_.arm_task(task, caller, detail::WaitKind::channel_send);
+      detail::PushResult r;
+      if (!state_->sender_must_sleep(waiter_.value, r, batch)) {
+        settled(r);  // sent, or closed: no need to sleep
+        return false;
+      }
+      if (!waiter_.arm(task, caller, detail::WaitKind::channel_send)) {
+        state_->send_waiters_.fetch_sub(1, std::memory_order_relaxed);
+        detail::throw_cancelled(task);
+      }
       state_->senders_.push_back(&waiter_);
-      registered_ = true;
       return true;
     }
     void await_resume() {
-      if (registered_) {
-        registered_ = false;
-        std::uint8_t s = waiter_.status.load(std::memory_order_acquire);
-        if (s == Waiter::kPending) {
-          if (state_->leave(state_->senders_, &waiter_, state_->send_waiters_)) {
-            detail::throw_cancelled(*task_);
-          }
-          s = waiter_.status.load(std::memory_order_relaxed);  // completed meanwhile
-        }
-        result_ = s == Waiter::kDone ? detail::PushResult::ok : detail::PushResult::closed;
+      if (state_->leave(state_->senders_, &waiter_, state_->send_waiters_)) {
+        detail::throw_cancelled(*waiter_.task);
       }
-      if (result_ == detail::PushResult::closed) throw ChannelClosedWith<T>(std::move(value_));
+      if (waiter_.outcome() == kClosed) throw ChannelClosedWith<T>(std::move(waiter_.value));
     }
 
    private:
+    /// True unless the channel is full; a closed channel is noted in the (unqueued) waiter.
+    bool settled(detail::PushResult r) noexcept {
+      if (r == detail::PushResult::closed) waiter_.status.store(kClosed, std::memory_order_relaxed);
+      return r != detail::PushResult::full;
+    }
+
     State* state_;
-    T value_;
-    Waiter waiter_;
-    detail::TaskHeader* task_ = nullptr;
-    detail::PushResult result_ = detail::PushResult::full;
-    bool registered_ = false;
+    SendWaiter waiter_;
   };
 
   /// Awaitable of recv(). The value is handed into it before its task is woken.
@@ -582,44 +563,40 @@ class Channel {
     explicit RecvAwaiter(State* state) noexcept : state_(state) {}
     RecvAwaiter(RecvAwaiter&& other) noexcept : state_(other.state_) {}
     RecvAwaiter& operator=(const RecvAwaiter&) = delete;
-    ~RecvAwaiter() {
-      if (registered_) state_->leave(state_->receivers_, &waiter_, state_->recv_waiters_);
-    }
+    ~RecvAwaiter() { state_->leave(state_->receivers_, &waiter_, state_->recv_waiters_); }
 
-    bool await_ready() { return state_->pop_and_notify(value_); }
+    bool await_ready() { return state_->pop_and_notify(waiter_.value); }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
-      detail::TaskHeader& task = detail::require_current_task("co_await Channel::recv");
       detail::note_await_site(caller, where);
+      detail::TaskHeader& task = detail::require_current_task("co_await Channel::recv");
       detail::throw_if_cancelled(task);
       detail::WakeBatch batch;
       std::lock_guard lock(state_->mu_);
-      if (!state_->receiver_must_sleep(value_, batch)) return false;
-      task_ = &task;
-      waiter_.slot = &value_;
-      waiter_.arm_task(task, caller, detail::WaitKind::channel_recv);
+      if (!state_->receiver_must_sleep(waiter_.value, batch)) return false;
+      if (!waiter_.arm(task, caller, detail::WaitKind::channel_recv)) {
+        state_->recv_waiters_.fetch_sub(1, std::memory_order_relaxed);
+        detail::throw_cancelled(task);
+      }
       state_->receivers_.push_back(&waiter_);
-      registered_ = true;
       return true;
     }
     std::optional<T> await_resume() {
-      if (registered_) {
-        registered_ = false;
-        if (waiter_.status.load(std::memory_order_acquire) == Waiter::kPending &&
-            state_->leave(state_->receivers_, &waiter_, state_->recv_waiters_)) {
-          detail::throw_cancelled(*task_);  // nothing was handed over
-        }
-        // Completed (perhaps while a cancel woke us): keep the value, the cancel stays pending.
+      // Not completed: a cancellation woke us, and nothing was handed over. Completed
+      // (perhaps while a cancel woke us): keep the value, the cancel stays pending.
+      if (state_->leave(state_->receivers_, &waiter_, state_->recv_waiters_)) {
+        detail::throw_cancelled(*waiter_.task);
       }
-      return std::move(value_);
+      // Rebuilt, not copied whole: the pop wrote the optional a member at a time, and GCC
+      // copies a small optional as one 16-byte load, which then waits for both stores to
+      // retire (a store-forwarding stall that cost B5 half its CPU time).
+      if (!waiter_.value) return std::nullopt;
+      return std::move(*waiter_.value);
     }
 
    private:
     State* state_;
-    std::optional<T> value_;
-    Waiter waiter_;
-    detail::TaskHeader* task_ = nullptr;
-    bool registered_ = false;
+    RecvWaiter waiter_;
   };
 };
 

@@ -85,32 +85,24 @@ class Condition {
   /// Awaitable of one notification; unlocks the mutex once queued.
   class NotifyAwaiter {
    public:
-    NotifyAwaiter(Condition* cv, MutexGuard* guard) noexcept : guard_(guard) { waiter_.slot = cv; }
+    NotifyAwaiter(Condition* cv, MutexGuard* guard) noexcept : cv_(cv), guard_(guard) {}
     NotifyAwaiter(const NotifyAwaiter&) = delete;
     NotifyAwaiter& operator=(const NotifyAwaiter&) = delete;
-    ~NotifyAwaiter() {
-      if (waiter_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(cv()->mutex_);
-        cv()->waiters_.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~NotifyAwaiter() { cv_->waiters_.leave(cv_->mutex_, &waiter_); }
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
-      detail::TaskHeader& task = detail::require_current_task("co_await corio::Condition::wait()");
       detail::note_await_site(caller, where);
+      detail::TaskHeader& task = detail::require_current_task("co_await corio::Condition::wait()");
       detail::throw_if_cancelled(task);
-      waiter_.waker.task = &task;
-      std::uint32_t prior = 0;
       {
-        std::lock_guard lock(cv()->mutex_);
-        waiter_.waker = task.begin_wait(caller, detail::WaitKind::condition_wait, nullptr, &prior);
-        if (prior & detail::TaskHeader::kCancelled) {
-          task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows it
-          return false;  // the mutex is still held: wait_impl has nothing to re-lock
-        }
-        cv()->waiters_.push_back(&waiter_);
+        std::lock_guard lock(cv_->mutex_);
+        // Cancelled meanwhile: the mutex is still held, so wait_impl has nothing to re-lock.
+        if (!waiter_.arm(task, caller, detail::WaitKind::condition_wait))
+          detail::throw_cancelled(task);
+        cv_->waiters_.push_back(&waiter_);
       }
       // Queued first, unlocked second: a notify after this unlock finds us. A wake-up
       // arriving now is a claim while we still run, so the worker requeues the task only
@@ -119,22 +111,17 @@ class Condition {
       return true;
     }
     void await_resume() {
-      detail::TaskHeader* task = waiter_.waker.task;
+      detail::TaskHeader* task = waiter_.task;
       if (!detail::cancellation_pending(*task)) return;
-      bool notified;
-      {
-        std::lock_guard lock(cv()->mutex_);
-        notified = waiter_.completed;
-        if (!notified) cv()->waiters_.remove(&waiter_);
-      }
-      if (notified) cv()->notify(1);  // pass the notification on
+      // A notification that reached a cancelled waiter is passed on.
+      if (!cv_->waiters_.leave(cv_->mutex_, &waiter_)) cv_->notify(1);
       detail::throw_cancelled(*task);
     }
 
    private:
-    Condition* cv() const noexcept { return static_cast<Condition*>(waiter_.slot); }
-    detail::Waiter waiter_;  ///< its slot holds the Condition
+    Condition* cv_;
     MutexGuard* guard_;
+    detail::Waiter waiter_;
   };
 
   static void check_guard(const MutexGuard& guard, const char* what) {

@@ -53,59 +53,37 @@ class Event {
     set_.store(false, std::memory_order_relaxed);
   }
 
-  /// Awaitable of wait(): just a Waiter node, whose unused slot holds the event's address
-  /// (lean on purpose: it is what one suspended task costs beside its frame, bench B10).
+  /// Awaitable of wait(): the event's address and a Waiter node, nothing more (lean on
+  /// purpose: it is what one suspended task costs beside its frame, bench B10).
   class [[nodiscard]] WaitAwaiter {
    public:
-    explicit WaitAwaiter(Event& event) noexcept { waiter_.slot = &event; }
+    explicit WaitAwaiter(Event& event) noexcept : event_(&event) {}
     WaitAwaiter(const WaitAwaiter&) = delete;
     WaitAwaiter& operator=(const WaitAwaiter&) = delete;
-    ~WaitAwaiter() {
-      // Only a frame destroyed while suspended (runtime shutdown) is still queued.
-      if (waiter_.queue) {
-        std::lock_guard lock(event()->mutex_);
-        event()->waiters_.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~WaitAwaiter() { event_->waiters_.leave(event_->mutex_, &waiter_); }
 
-    bool await_ready() const noexcept { return event()->is_set(); }
+    bool await_ready() const noexcept { return event_->is_set(); }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
-      detail::TaskHeader& task = detail::require_current_task("co_await corio::Event::wait()");
       detail::note_await_site(caller, where);
+      detail::TaskHeader& task = detail::require_current_task("co_await corio::Event::wait()");
       detail::throw_if_cancelled(task);
-      waiter_.waker.task = &task;
-      std::lock_guard lock(event()->mutex_);
-      if (event()->set_.load(std::memory_order_relaxed)) {
-        waiter_.completed = true;
-        return false;
-      }
-      std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, detail::WaitKind::event_wait, nullptr, &prior);
-      if (prior & detail::TaskHeader::kCancelled) {  // cancelled since the check above
-        task.abandon_wait(waiter_.waker.epoch);      // nobody else knows this wait yet
-        return false;
-      }
-      event()->waiters_.push_back(&waiter_);
+      std::lock_guard lock(event_->mutex_);
+      if (event_->set_.load(std::memory_order_relaxed)) return false;
+      if (!waiter_.arm(task, caller, detail::WaitKind::event_wait)) detail::throw_cancelled(task);
+      event_->waiters_.push_back(&waiter_);
       return true;
     }
     void await_resume() {
-      detail::TaskHeader* task = waiter_.waker.task;
-      // Only a set() or a cancellation ends the wait; without a pending cancellation it
-      // was set(), whose write of `completed` happened before our wake-up.
-      if (!task || !detail::cancellation_pending(*task)) return;
-      {
-        std::lock_guard lock(event()->mutex_);
-        if (waiter_.completed) return;  // set first: the cancellation stays pending
-        event()->waiters_.remove(&waiter_);
-      }
-      detail::throw_cancelled(*task);
+      // Not completed: a cancellation woke us (if set() came first, the wait returns
+      // normally and the cancellation stays pending).
+      if (event_->waiters_.leave(event_->mutex_, &waiter_)) detail::throw_cancelled(*waiter_.task);
     }
 
    private:
-    Event* event() const noexcept { return static_cast<Event*>(waiter_.slot); }
-
-    detail::Waiter waiter_;  ///< its slot holds the Event: nothing is handed over
+    Event* event_;
+    detail::Waiter waiter_;
   };
 
   /// Waits until the event is set; returns at once if it is set.

@@ -37,53 +37,35 @@ class ZeroWait {
 
   class [[nodiscard]] WaitAwaiter {
    public:
-    explicit WaitAwaiter(ZeroWait& z) noexcept { waiter_.slot = &z; }
+    explicit WaitAwaiter(ZeroWait& z) noexcept : owner_(&z) {}
     WaitAwaiter(const WaitAwaiter&) = delete;
     WaitAwaiter& operator=(const WaitAwaiter&) = delete;
-    ~WaitAwaiter() {
-      if (waiter_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(owner()->mutex_);
-        owner()->waiters_.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~WaitAwaiter() { owner_->waiters_.leave(owner_->mutex_, &waiter_); }
 
     bool await_ready() const noexcept {
-      return owner()->count_.load(std::memory_order_acquire) == 0;
+      return owner_->count_.load(std::memory_order_acquire) == 0;
     }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
-      TaskHeader& task = require_current_task("co_await corio::Latch/WaitGroup::wait()");
       detail::note_await_site(caller, where);
+      TaskHeader& task = require_current_task("co_await corio::Latch/WaitGroup::wait()");
       throw_if_cancelled(task);
-      waiter_.waker.task = &task;
-      std::lock_guard lock(owner()->mutex_);
-      if (owner()->count_.load(std::memory_order_acquire) == 0) {
-        waiter_.completed = true;
-        return false;
-      }
-      std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, detail::WaitKind::latch_wait, nullptr, &prior);
-      if (prior & TaskHeader::kCancelled) {
-        task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
-        return false;
-      }
-      owner()->waiters_.push_back(&waiter_);
+      std::lock_guard lock(owner_->mutex_);
+      if (owner_->count_.load(std::memory_order_acquire) == 0) return false;
+      if (!waiter_.arm(task, caller, detail::WaitKind::latch_wait)) throw_cancelled(task);
+      owner_->waiters_.push_back(&waiter_);
       return true;
     }
     void await_resume() {
-      TaskHeader* task = waiter_.waker.task;
-      if (!task || !cancellation_pending(*task)) return;
-      {
-        std::lock_guard lock(owner()->mutex_);
-        if (waiter_.completed) return;  // reached zero first: the cancellation stays pending
-        owner()->waiters_.remove(&waiter_);
-      }
-      throw_cancelled(*task);
+      // Not completed: a cancellation woke us (if zero was reached first, the wait returns
+      // normally and the cancellation stays pending).
+      if (owner_->waiters_.leave(owner_->mutex_, &waiter_)) throw_cancelled(*waiter_.task);
     }
 
    private:
-    ZeroWait* owner() const noexcept { return static_cast<ZeroWait*>(waiter_.slot); }
-    Waiter waiter_;  ///< its slot holds the ZeroWait
+    ZeroWait* owner_;
+    Waiter waiter_;
   };
 
  protected:

@@ -93,28 +93,24 @@ class Mutex {
 
   class [[nodiscard]] LockAwaiter {
    public:
-    explicit LockAwaiter(Mutex& m) noexcept { waiter_.slot = &m; }
+    explicit LockAwaiter(Mutex& m) noexcept : mutex_(&m) {}
     LockAwaiter(const LockAwaiter&) = delete;
     LockAwaiter& operator=(const LockAwaiter&) = delete;
-    ~LockAwaiter() {
-      if (waiter_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(mutex()->mutex_);
-        mutex()->waiters_.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~LockAwaiter() { mutex_->waiters_.leave(mutex_->mutex_, &waiter_); }
 
     bool await_ready() noexcept {
       std::uint32_t expected = kUnlocked;
-      return mutex()->state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
-                                                     std::memory_order_relaxed);
+      return mutex_->state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire,
+                                                    std::memory_order_relaxed);
     }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
-      detail::TaskHeader& task = detail::require_current_task("co_await corio::Mutex::lock()");
       detail::note_await_site(caller, where);
+      detail::TaskHeader& task = detail::require_current_task("co_await corio::Mutex::lock()");
       detail::throw_if_cancelled(task);
-      waiter_.waker.task = &task;
-      Mutex& m = *mutex();
+      waiter_.task = &task;
+      Mutex& m = *mutex_;
       std::lock_guard lock(m.mutex_);
       // Under mutex_: mark the lock contended so its holder's unlock comes here to hand it
       // over, or take it if it was released meanwhile.
@@ -123,7 +119,6 @@ class Mutex {
         if (s == kUnlocked) {
           if (m.state_.compare_exchange_weak(s, kLocked, std::memory_order_acquire,
                                              std::memory_order_relaxed)) {
-            waiter_.completed = true;
             return false;
           }
         } else if (s == kLocked) {
@@ -132,34 +127,25 @@ class Mutex {
           break;
         }
       }
-      std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, detail::WaitKind::mutex_lock, nullptr, &prior);
-      if (prior & detail::TaskHeader::kCancelled) {
-        task.abandon_wait(waiter_.waker.epoch);  // not queued yet: nobody else knows it
-        return false;                            // (kContended with no waiter is harmless)
-      }
+      // A cancelled arm leaves kContended with no waiter: harmless (unlock finds none).
+      if (!waiter_.arm(task, caller, detail::WaitKind::mutex_lock)) detail::throw_cancelled(task);
       m.waiters_.push_back(&waiter_);
       return true;
     }
     MutexGuard await_resume() {
-      detail::TaskHeader* task = waiter_.waker.task;
+      detail::TaskHeader* task = waiter_.task;  // null: taken in await_ready
       if (task && detail::cancellation_pending(*task)) {
-        bool handed;
-        {
-          std::lock_guard lock(mutex()->mutex_);
-          handed = waiter_.completed;
-          if (!handed) mutex()->waiters_.remove(&waiter_);
-        }
-        // A lock handed over to a cancelled waiter goes on to the next one.
-        if (handed) mutex()->unlock();
+        // A lock handed over to a cancelled waiter (or taken in await_suspend) goes on to
+        // the next one.
+        if (!mutex_->waiters_.leave(mutex_->mutex_, &waiter_)) mutex_->unlock();
         detail::throw_cancelled(*task);
       }
-      return MutexGuard(mutex());
+      return MutexGuard(mutex_);
     }
 
    private:
-    Mutex* mutex() const noexcept { return static_cast<Mutex*>(waiter_.slot); }
-    detail::Waiter waiter_;  ///< its slot holds the Mutex
+    Mutex* mutex_;
+    detail::Waiter waiter_;
   };
 
   /// Waits for the lock and returns the guard that holds it (async with lock).

@@ -160,59 +160,42 @@ class OneshotReceiver {
 
   class [[nodiscard]] RecvAwaiter {
    public:
-    explicit RecvAwaiter(detail::OneshotState<T>* s) noexcept { waiter_.slot = s; }
+    explicit RecvAwaiter(detail::OneshotState<T>* s) noexcept : state_(s) {}
     RecvAwaiter(const RecvAwaiter&) = delete;
     RecvAwaiter& operator=(const RecvAwaiter&) = delete;
-    ~RecvAwaiter() {
-      if (waiter_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(state()->mutex);
-        state()->waiters.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~RecvAwaiter() { state_->waiters.leave(state_->mutex, &waiter_); }
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
+      detail::note_await_site(caller, where);
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::OneshotReceiver::recv()");
-      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
-      waiter_.waker.task = &task;
-      std::lock_guard lock(state()->mutex);
-      if (state()->ready()) {
-        waiter_.completed = true;
-        return false;
-      }
-      if (!state()->waiters.empty()) {
+      std::lock_guard lock(state_->mutex);
+      if (state_->ready()) return false;
+      if (!state_->waiters.empty()) {
         throw UsageError(
             "corio::OneshotReceiver::recv awaited twice at once: one receiver, "
             "one waiter");
       }
-      std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, detail::WaitKind::oneshot_recv, nullptr, &prior);
-      if (prior & detail::TaskHeader::kCancelled) {
-        task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
-        return false;
-      }
-      state()->waiters.push_back(&waiter_);
+      if (!waiter_.arm(task, caller, detail::WaitKind::oneshot_recv)) detail::throw_cancelled(task);
+      state_->waiters.push_back(&waiter_);
       return true;
     }
     T await_resume() {
-      detail::TaskHeader* task = waiter_.waker.task;
-      std::unique_lock lock(state()->mutex);
-      if (!waiter_.completed && detail::cancellation_pending(*task)) {
-        state()->waiters.remove(&waiter_);
+      std::unique_lock lock(state_->mutex);
+      if (state_->waiters.remove(&waiter_)) {  // not completed: a cancellation woke us
         lock.unlock();
-        detail::throw_cancelled(*task);
+        detail::throw_cancelled(*waiter_.task);
       }
-      return state()->take();
+      return state_->take();
     }
 
    private:
-    detail::OneshotState<T>* state() const noexcept {
-      return static_cast<detail::OneshotState<T>*>(waiter_.slot);
-    }
-    detail::Waiter waiter_;  ///< its slot holds the shared state
+    detail::OneshotState<T>* state_;
+    detail::Waiter waiter_;
   };
 
   /// Waits for the value and returns it.

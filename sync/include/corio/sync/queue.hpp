@@ -101,13 +101,21 @@ struct PriorityOrder {
 };
 
 /// The state and the operations every member of the family shares; `Order` picks which
-/// item get() returns. Waiters: getters (value handed straight into the getter's slot),
-/// putters (value taken from the putter's slot), joiners (woken when unfinished_ hits 0).
+/// item get() returns. Waiters: getters (value handed straight into the getter's waiter),
+/// putters (value taken from the putter's waiter), joiners (woken when unfinished_ hits 0).
 template <class T, class Order>
 class BasicQueue {
-  struct QueueWaiter : Waiter {
-    static constexpr std::uint8_t kPending = 0, kDone = 1, kShutDown = 2;
-    std::atomic<std::uint8_t> status{kPending};
+  static constexpr std::uint32_t kDone = Waiter::kDone;
+  static constexpr std::uint32_t kShutDown = Waiter::kDone + 1;
+
+  /// A waiting getter: the item is handed straight into it.
+  struct GetWaiter : Waiter {
+    std::optional<T> item;
+  };
+  /// A waiting putter: its item is taken from it.
+  struct PutWaiter : Waiter {
+    explicit PutWaiter(T v) : item(std::move(v)) {}
+    T item;
   };
 
   struct State {
@@ -120,19 +128,18 @@ class BasicQueue {
 
     bool full() const { return maxsize > 0 && order.size() >= maxsize; }
 
-    static void finish(WaiterQueue& q, QueueWaiter* w, std::uint8_t outcome, WakeBatch& batch) {
-      q.remove(w);
-      WaiterQueue::complete(w, batch);
-      w->status.store(outcome, std::memory_order_release);  // last touch of w
+    /// Under mu: completes every waiter of `q` with `outcome`.
+    static void finish_all(WaiterQueue& q, std::uint32_t outcome, WakeBatch& batch) {
+      while (Waiter* w = q.pop_front()) WaiterQueue::complete(w, batch, outcome);
     }
 
     /// Under mu: accepts `v` (hands it to a waiting getter or stores it).
     void accept(T&& v, WakeBatch& batch) {
       ++unfinished;
       if (!getters.empty()) {  // getters wait only while the queue is empty
-        auto* w = static_cast<QueueWaiter*>(getters.front());
-        static_cast<std::optional<T>*>(w->slot)->emplace(std::move(v));
-        finish(getters, w, QueueWaiter::kDone, batch);
+        auto* w = static_cast<GetWaiter*>(getters.pop_front());
+        w->item.emplace(std::move(v));
+        WaiterQueue::complete(w, batch);
       } else {
         order.push(std::move(v));
       }
@@ -141,19 +148,12 @@ class BasicQueue {
     T take(WakeBatch& batch) {
       T v = order.pop();
       if (!putters.empty() && !full()) {
-        auto* w = static_cast<QueueWaiter*>(putters.front());
+        auto* w = static_cast<PutWaiter*>(putters.pop_front());
         ++unfinished;
-        order.push(std::move(*static_cast<T*>(w->slot)));
-        finish(putters, w, QueueWaiter::kDone, batch);
+        order.push(std::move(w->item));
+        WaiterQueue::complete(w, batch);
       }
       return v;
-    }
-    /// A task leaves a wait (cancelled, or its frame destroyed). True if still waiting.
-    bool leave(WaiterQueue& q, QueueWaiter* w) {
-      std::lock_guard lock(mu);
-      if (w->status.load(std::memory_order_relaxed) != QueueWaiter::kPending) return false;
-      q.remove(w);
-      return true;
     }
   };
 
@@ -218,67 +218,44 @@ class BasicQueue {
       state_->unfinished -= std::min(dropped, state_->unfinished);
       if (state_->unfinished == 0) wake_joiners(batch);
     }
-    while (!state_->getters.empty()) {
-      State::finish(state_->getters, static_cast<QueueWaiter*>(state_->getters.front()),
-                    QueueWaiter::kShutDown, batch);
-    }
-    while (!state_->putters.empty()) {
-      State::finish(state_->putters, static_cast<QueueWaiter*>(state_->putters.front()),
-                    QueueWaiter::kShutDown, batch);
-    }
+    State::finish_all(state_->getters, kShutDown, batch);
+    State::finish_all(state_->putters, kShutDown, batch);
   }
 
   /// Awaitable of put().
   class [[nodiscard]] PutAwaiter {
    public:
-    PutAwaiter(State* s, T item) : state_(s), item_(std::move(item)) {}
+    PutAwaiter(State* s, T item) : state_(s), waiter_(std::move(item)) {}
     PutAwaiter& operator=(const PutAwaiter&) = delete;
-    ~PutAwaiter() {
-      if (registered_) state_->leave(state_->putters, &waiter_);
-    }
+    ~PutAwaiter() { state_->putters.leave(state_->mu, &waiter_); }
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
+      detail::note_await_site(caller, where);
       WakeBatch batch;
       std::lock_guard lock(state_->mu);
       if (state_->shut_down) {
-        outcome_ = QueueWaiter::kShutDown;
+        waiter_.status.store(kShutDown, std::memory_order_relaxed);  // not queued: ours
         return false;
       }
       if (!state_->full()) {
-        state_->accept(std::move(item_), batch);
-        outcome_ = QueueWaiter::kDone;
+        state_->accept(std::move(waiter_.item), batch);
         return false;
       }
       TaskHeader& task = require_current_task("co_await Queue::put");
-      detail::note_await_site(caller, where);
       throw_if_cancelled(task);
-      task_ = &task;
-      waiter_.slot = &item_;
-      waiter_.arm_task(task, caller, detail::WaitKind::queue_put);
+      if (!waiter_.arm(task, caller, detail::WaitKind::queue_put)) throw_cancelled(task);
       state_->putters.push_back(&waiter_);
-      registered_ = true;
       return true;
     }
     void await_resume() {
-      if (registered_) {
-        registered_ = false;
-        outcome_ = waiter_.status.load(std::memory_order_acquire);
-        if (outcome_ == QueueWaiter::kPending) {
-          if (state_->leave(state_->putters, &waiter_)) throw_cancelled(*task_);
-          outcome_ = waiter_.status.load(std::memory_order_relaxed);
-        }
-      }
-      if (outcome_ == QueueWaiter::kShutDown) throw QueueShutDown();
+      if (state_->putters.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task);
+      if (waiter_.outcome() == kShutDown) throw QueueShutDown();
     }
 
    private:
     State* state_;
-    T item_;
-    QueueWaiter waiter_;
-    TaskHeader* task_ = nullptr;
-    std::uint8_t outcome_ = QueueWaiter::kPending;
-    bool registered_ = false;
+    PutWaiter waiter_;
   };
 
   /// Awaitable of get().
@@ -286,48 +263,34 @@ class BasicQueue {
    public:
     explicit GetAwaiter(State* s) noexcept : state_(s) {}
     GetAwaiter& operator=(const GetAwaiter&) = delete;
-    ~GetAwaiter() {
-      if (registered_) state_->leave(state_->getters, &waiter_);
-    }
+    ~GetAwaiter() { state_->getters.leave(state_->mu, &waiter_); }
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
+      detail::note_await_site(caller, where);
       WakeBatch batch;
       std::lock_guard lock(state_->mu);
       if (state_->order.size() > 0) {
-        item_.emplace(state_->take(batch));
+        waiter_.item.emplace(state_->take(batch));
         return false;
       }
-      if (state_->shut_down) return false;  // item_ empty: QueueShutDown
+      if (state_->shut_down) return false;  // no item: QueueShutDown
       TaskHeader& task = require_current_task("co_await Queue::get");
-      detail::note_await_site(caller, where);
       throw_if_cancelled(task);
-      task_ = &task;
-      waiter_.slot = &item_;
-      waiter_.arm_task(task, caller, detail::WaitKind::queue_get);
+      if (!waiter_.arm(task, caller, detail::WaitKind::queue_get)) throw_cancelled(task);
       state_->getters.push_back(&waiter_);
-      registered_ = true;
       return true;
     }
     T await_resume() {
-      if (registered_) {
-        registered_ = false;
-        if (waiter_.status.load(std::memory_order_acquire) == QueueWaiter::kPending &&
-            state_->leave(state_->getters, &waiter_)) {
-          throw_cancelled(*task_);
-        }
-        // Handed an item (perhaps while a cancel woke us): keep it; the cancel stays pending.
-      }
-      if (!item_) throw QueueShutDown();
-      return std::move(*item_);
+      // Handed an item (perhaps while a cancel woke us): keep it; the cancel stays pending.
+      if (state_->getters.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task);
+      if (!waiter_.item) throw QueueShutDown();
+      return std::move(*waiter_.item);
     }
 
    private:
     State* state_;
-    std::optional<T> item_;
-    QueueWaiter waiter_;
-    TaskHeader* task_ = nullptr;
-    bool registered_ = false;
+    GetWaiter waiter_;
   };
 
   /// Awaitable of join().
@@ -335,38 +298,26 @@ class BasicQueue {
    public:
     explicit JoinAwaiter(State* s) noexcept : state_(s) {}
     JoinAwaiter& operator=(const JoinAwaiter&) = delete;
-    ~JoinAwaiter() {
-      if (registered_) state_->leave(state_->joiners, &waiter_);
-    }
+    ~JoinAwaiter() { state_->joiners.leave(state_->mu, &waiter_); }
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
+      detail::note_await_site(caller, where);
       std::lock_guard lock(state_->mu);
       if (state_->unfinished == 0) return false;
       TaskHeader& task = require_current_task("co_await Queue::join");
-      detail::note_await_site(caller, where);
       throw_if_cancelled(task);
-      task_ = &task;
-      waiter_.arm_task(task, caller, detail::WaitKind::queue_join);
+      if (!waiter_.arm(task, caller, detail::WaitKind::queue_join)) throw_cancelled(task);
       state_->joiners.push_back(&waiter_);
-      registered_ = true;
       return true;
     }
     void await_resume() {
-      if (registered_) {
-        registered_ = false;
-        if (waiter_.status.load(std::memory_order_acquire) == QueueWaiter::kPending &&
-            state_->leave(state_->joiners, &waiter_)) {
-          throw_cancelled(*task_);
-        }
-      }
+      if (state_->joiners.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task);
     }
 
    private:
     State* state_;
-    QueueWaiter waiter_;
-    TaskHeader* task_ = nullptr;
-    bool registered_ = false;
+    Waiter waiter_;
   };
 
   /// Puts `item`, waiting while the queue is full (asyncio's put()).
@@ -385,12 +336,7 @@ class BasicQueue {
   JoinAwaiter join() noexcept { return JoinAwaiter(state_.get()); }
 
  private:
-  void wake_joiners(WakeBatch& batch) {
-    while (!state_->joiners.empty()) {
-      State::finish(state_->joiners, static_cast<QueueWaiter*>(state_->joiners.front()),
-                    QueueWaiter::kDone, batch);
-    }
-  }
+  void wake_joiners(WakeBatch& batch) { State::finish_all(state_->joiners, kDone, batch); }
 
   std::shared_ptr<State> state_;
 };

@@ -55,63 +55,55 @@ class Semaphore {
 
   class [[nodiscard]] AcquireAwaiter {
    public:
-    explicit AcquireAwaiter(Semaphore& s) noexcept { waiter_.slot = &s; }
+    explicit AcquireAwaiter(Semaphore& s) noexcept : sem_(&s) {}
     AcquireAwaiter(const AcquireAwaiter&) = delete;
     AcquireAwaiter& operator=(const AcquireAwaiter&) = delete;
-    ~AcquireAwaiter() {
-      if (waiter_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(sem()->mutex_);
-        sem()->waiters_.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~AcquireAwaiter() { leave(); }
 
-    bool await_ready() noexcept { return !sem()->has_waiters_.load() && sem()->take_permit(); }
+    bool await_ready() noexcept { return !sem_->has_waiters_.load() && sem_->take_permit(); }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
+      detail::note_await_site(caller, where);
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::Semaphore::acquire()");
-      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
-      waiter_.waker.task = &task;
-      Semaphore& s = *sem();
+      waiter_.task = &task;
+      Semaphore& s = *sem_;
       std::lock_guard lock(s.mutex_);
       // Announce the waiter before the last look at the count (both seq_cst): a release
       // either sees has_waiters_ and comes to hand its permit over, or we see its permit.
       s.has_waiters_.store(true);
       if (s.waiters_.empty() && s.take_permit()) {
         s.has_waiters_.store(false);
-        waiter_.completed = true;
         return false;
       }
-      std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, detail::WaitKind::semaphore_acquire, nullptr, &prior);
-      if (prior & detail::TaskHeader::kCancelled) {
-        task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
+      if (!waiter_.arm(task, caller, detail::WaitKind::semaphore_acquire)) {
         if (s.waiters_.empty()) s.has_waiters_.store(false);
-        return false;
+        detail::throw_cancelled(task);
       }
       s.waiters_.push_back(&waiter_);
       return true;
     }
     void await_resume() {
-      detail::TaskHeader* task = waiter_.waker.task;
+      detail::TaskHeader* task = waiter_.task;  // null: taken in await_ready
       if (!task || !detail::cancellation_pending(*task)) return;
-      bool handed;
-      {
-        std::lock_guard lock(sem()->mutex_);
-        handed = waiter_.completed;
-        if (!handed) {
-          sem()->waiters_.remove(&waiter_);
-          if (sem()->waiters_.empty()) sem()->has_waiters_.store(false);
-        }
-      }
-      if (handed) sem()->add_permits(1, INT64_MAX);  // the permit goes on to the next waiter
+      // A permit handed over to a cancelled waiter (or taken in await_suspend) goes on to
+      // the next one, or back to the count.
+      if (!leave()) sem_->add_permits(1, INT64_MAX);
       detail::throw_cancelled(*task);
     }
 
    private:
-    Semaphore* sem() const noexcept { return static_cast<Semaphore*>(waiter_.slot); }
-    detail::Waiter waiter_;  ///< its slot holds the Semaphore
+    /// Leaves the queue if still in it (true), keeping has_waiters_ exact.
+    bool leave() {
+      return sem_->waiters_.leave(sem_->mutex_, &waiter_, [this] {
+        if (sem_->waiters_.empty()) sem_->has_waiters_.store(false);
+      });
+    }
+
+    Semaphore* sem_;
+    detail::Waiter waiter_;
   };
 
   /// Waits for a permit and takes it. Waiters are served in arrival order.

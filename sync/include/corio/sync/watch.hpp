@@ -120,45 +120,31 @@ class WatchReceiver {
 
   class [[nodiscard]] ChangedAwaiter {
    public:
-    explicit ChangedAwaiter(WatchReceiver* rx) noexcept : rx_(rx) { waiter_.slot = rx->watch_; }
+    explicit ChangedAwaiter(WatchReceiver* rx) noexcept : rx_(rx) {}
     ChangedAwaiter(const ChangedAwaiter&) = delete;
     ChangedAwaiter& operator=(const ChangedAwaiter&) = delete;
-    ~ChangedAwaiter() {
-      if (waiter_.queue) {  // frame destroyed while suspended (runtime shutdown)
-        std::lock_guard lock(watch()->mutex_);
-        watch()->waiters_.remove(&waiter_);
-      }
-    }
+    // Only a frame destroyed while suspended (runtime shutdown) is still queued.
+    ~ChangedAwaiter() { watch()->waiters_.leave(watch()->mutex_, &waiter_); }
 
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) {
+      detail::note_await_site(caller, where);
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::WatchReceiver::changed()");
-      detail::note_await_site(caller, where);
       detail::throw_if_cancelled(task);
-      waiter_.waker.task = &task;
       std::lock_guard lock(watch()->mutex_);
-      if (watch()->version_ != rx_->seen_ || watch()->closed_) {
-        waiter_.completed = true;
-        return false;
-      }
-      std::uint32_t prior = 0;
-      waiter_.waker = task.begin_wait(caller, detail::WaitKind::watch_changed, nullptr, &prior);
-      if (prior & detail::TaskHeader::kCancelled) {
-        task.abandon_wait(waiter_.waker.epoch);  // not queued: nobody else knows this wait
-        return false;
-      }
+      if (watch()->version_ != rx_->seen_ || watch()->closed_) return false;
+      if (!waiter_.arm(task, caller, detail::WaitKind::watch_changed))
+        detail::throw_cancelled(task);
       watch()->waiters_.push_back(&waiter_);
       return true;
     }
     T await_resume() {
-      detail::TaskHeader* task = waiter_.waker.task;
       std::unique_lock lock(watch()->mutex_);
-      if (!waiter_.completed) {  // only a cancellation ends a wait without completing it
-        watch()->waiters_.remove(&waiter_);
+      if (watch()->waiters_.remove(&waiter_)) {  // not completed: a cancellation woke us
         lock.unlock();
-        detail::throw_cancelled(*task);
+        detail::throw_cancelled(*waiter_.task);
       }
       if (watch()->version_ == rx_->seen_) throw WatchClosed();
       rx_->seen_ = watch()->version_;
@@ -166,9 +152,9 @@ class WatchReceiver {
     }
 
    private:
-    Watch<T>* watch() const noexcept { return static_cast<Watch<T>*>(waiter_.slot); }
-    detail::Waiter waiter_;  ///< its slot holds the Watch
+    Watch<T>* watch() const noexcept { return rx_->watch_; }
     WatchReceiver* rx_;
+    detail::Waiter waiter_;
   };
 
   /// Waits for a value newer than the last one this receiver saw, marks it seen and

@@ -121,17 +121,20 @@ struct TaskHeader {
 
   std::atomic<std::uint32_t> state{0};
   /// Owners of the frame: one for the runtime while the task is unfinished, one for the
-  /// JoinHandle. The last to let go frees it.
-  std::atomic<std::uint32_t> refs{0};
+  /// JoinHandle, one for each message in flight that names it (a timer cancel, a TaskGroup
+  /// child). The last to let go frees it.
+  std::atomic<std::uint16_t> refs{0};
+  /// The worker that last polled this task (its index). Written by that worker at the start
+  /// of each poll, read by dump_tasks while every worker is stopped.
+  std::uint16_t last_worker = 0;
+  /// Size of the frame behind the header (what its promise's operator new was asked for).
+  std::uint32_t frame_size = 0;
   /// A nested task's handshake with its awaiter (PromiseBase::kAwaited...); kept here, in
   /// what would be padding, rather than in the promise.
   std::atomic<std::uint8_t> await_state{0};
   /// What the current (or last) wait is for; meaningful while kWaiting is set. Written by the
   /// task in begin_wait, read by dump_tasks while every worker is stopped: a plain byte.
   WaitKind wait_kind = WaitKind::other;
-  /// The worker that last polled this task (its index). Written by that worker at the start
-  /// of each poll, read by dump_tasks while every worker is stopped.
-  std::uint16_t last_worker = 0;
   /// The worker a pinned task (spawn_local, SpawnOptions::pin_to_worker) runs on, as index
   /// + 1; 0 for a task any worker may run. Set before the task is first scheduled.
   std::uint16_t home = 0;
