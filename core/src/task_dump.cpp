@@ -2,8 +2,9 @@
 // backtrace, read at a stop of the world (stop_the_world.hpp).
 //
 // The backtrace of a suspended task starts at its header's resume_address, the innermost
-// suspended coroutine, and follows each promise's continuation_ (the coroutine awaiting it)
-// up to the task's root. Each frame's await_site_ is the co_await it is suspended at.
+// suspended coroutine, and follows each nested frame's awaiter (its header's continuation())
+// up to the task's root, whose header holds its registry in that slot instead. Each frame's
+// await_site_ is the co_await it is suspended at.
 // Everything read here is written only by workers during polls (or, for the shared
 // registry's list, under its lock), so with every worker at a safe point none of it moves.
 // A task in a poll is not walked: only the stopper's own task (or a worker waiting in its
@@ -137,7 +138,7 @@ void render_task(const TaskHeader* task, std::string& out) {
     return;
   }
   int depth = 0;
-  for (void* frame = task->resume_address; frame; ++depth) {
+  for (void* frame = task->resume_address;; ++depth) {
     auto& promise = std::coroutine_handle<PromiseBase>::from_address(frame).promise();
     if (depth == kMaxFrames) {
       out += "  ... (more frames)\n";
@@ -150,7 +151,8 @@ void render_task(const TaskHeader* task, std::string& out) {
       absl::StrAppend(&out, "  at ", coroutine_name(site.function_name()), " (", site.file_name(),
                       ":", site.line(), ")\n");
     }
-    frame = promise.continuation_.address();
+    if (header_of(frame) == task) break;  // the root: that header slot holds its registry
+    frame = header_of(frame)->continuation().address();
   }
 }
 

@@ -61,6 +61,10 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
     throw UsageError("spawn on a corio runtime that is shutting down");
   }
   TaskHeader* task = header_of(root.address());
+  // The header slot that holds its awaiter is about to hold its registry (task_header.hpp).
+  if (task->continuation()) {
+    throw UsageError("corio::spawn of a Task that is already being awaited");
+  }
   if (pin) {
     if (*pin >= scheduler->num_workers()) {
       throw UsageError(absl::StrCat("SpawnOptions::pin_to_worker = ", *pin,
@@ -97,12 +101,12 @@ unsigned current_worker_count() {
 
 void schedule(TaskHeader* task) noexcept {
   if (Worker* worker = Worker::current();
-      worker && worker->registry().scheduler().current_worker() == worker && task->registry &&
-      &task->registry->scheduler() == &worker->scheduler()) {
+      worker && worker->registry().scheduler().current_worker() == worker && task->registry() &&
+      &task->registry()->scheduler() == &worker->scheduler()) {
     worker->schedule_local(task, /*is_yield=*/false);
     return;
   }
-  if (task->registry) task->registry->scheduler().schedule(task);
+  if (task->registry()) task->registry()->scheduler().schedule(task);
 }
 
 void yield_current_task(std::coroutine_handle<> resume_at) {
@@ -132,8 +136,8 @@ void release_ref(TaskHeader* task) noexcept {
   if (task->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   if (task->state.load(std::memory_order_acquire) & TaskHeader::kFrameGone) {
     release_memory(task);
-  } else if (task->registry) {
-    task->registry->release(task);
+  } else if (task->registry()) {
+    task->registry()->release(task);
   } else {
     destroy_frame(task);  // orphaned by a runtime shutdown after it finished
   }

@@ -17,7 +17,7 @@ bool TaskRegistry::on_owner_thread() const noexcept {
 }
 
 void TaskRegistry::link(TaskHeader* task) noexcept {
-  task->registry = this;
+  task->set_registry(this);
   task->prev = nullptr;
   task->next = head_;
   if (head_) head_->prev = task;
@@ -32,7 +32,7 @@ void TaskRegistry::unlink(TaskHeader* task) noexcept {
   }
   if (task->next) task->next->prev = task->prev;
   task->prev = task->next = nullptr;
-  task->registry = nullptr;
+  task->set_registry(nullptr);
 }
 
 void TaskRegistry::insert(TaskHeader* task) {

@@ -38,10 +38,6 @@ JoinHandle<T> spawn(Task<T> task, SpawnOptions options = {},
   if (!handle) {
     throw UsageError("corio::spawn of an empty Task (moved from?): pass the Task itself");
   }
-  if (handle.promise().continuation_) {
-    task = Task<T>(handle);
-    throw UsageError("corio::spawn of a Task that is already being awaited");
-  }
   detail::TaskHeader* header;
   try {
     if (!options.name.empty() || detail::debug_active()) {

@@ -45,7 +45,8 @@ class Task;
 
 namespace detail {
 
-/// What every Task promise shares: frame allocation with a header, and the continuation.
+/// What every Task promise shares: frame allocation with a header, and the await site. The
+/// coroutine awaiting a nested task is kept in its header (TaskHeader::continuation()).
 class PromiseBase {
  public:
   static void* operator new(std::size_t size) { return allocate_frame(size); }
@@ -80,16 +81,16 @@ class PromiseBase {
     template <class Promise>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> self) noexcept {
       auto& promise = self.promise();
-      if (promise.continuation_) {
+      TaskHeader* task = header_of(self.address());
+      // No references: a nested task (a spawned one holds some until it is freed).
+      if (task->refs.load(std::memory_order_relaxed) == 0) {
         // The awaiter may still be on the stack, running us inline (kInline): return to it
         // instead of resuming the parent here. Otherwise resume the parent (kAwaited).
-        if (header_of(self.address())->await_state.exchange(kDone, std::memory_order_acq_rel) ==
-            kInline) {
+        if (task->await_state.exchange(kDone, std::memory_order_acq_rel) == kInline) {
           return std::noop_coroutine();
         }
-        return promise.continuation_;
+        return task->continuation();
       }
-      TaskHeader* task = header_of(self.address());
       // Debug mode: a task whose handle is already gone ends with an exception nobody can
       // retrieve (asyncio's "Task exception was never retrieved").
       if (debug_active() && promise.has_exception() &&
@@ -103,8 +104,6 @@ class PromiseBase {
   };
   FinalAwaiter final_suspend() noexcept { return {}; }
 
-  /// The coroutine awaiting this one; null for a spawned task (its worker is the caller).
-  std::coroutine_handle<> continuation_;
   /// Where this coroutine is suspended: the co_await that last suspended it (set by every
   /// corio awaitable's await_suspend, see note_await_site). Runtime::dump_tasks reads it
   /// to print async backtraces. One pointer in libstdc++; empty until the first suspension.
@@ -210,7 +209,8 @@ class [[nodiscard]] Task {
   Task& operator=(const Task&) = delete;
   ~Task() {
     if (handle_) {
-      if (!handle_.promise().continuation_ && !handle_.done() && detail::debug_active()) {
+      if (!detail::header_of(handle_.address())->continuation() && !handle_.done() &&
+          detail::debug_active()) {
         detail::report_unawaited_task();  // asyncio's "coroutine was never awaited"
       }
       handle_.destroy();
@@ -229,7 +229,7 @@ class [[nodiscard]] Task {
             "co_await on an empty corio::Task: it was moved from (into spawn, gather or "
             "another variable); await the object that now owns it");
       }
-      if (handle_.done() || handle_.promise().continuation_) {
+      if (handle_.done() || detail::header_of(handle_.address())->continuation()) {
         throw UsageError(
             "co_await on a corio::Task that was already awaited: a Task yields its result "
             "once; keep the result, or spawn the task and await its JoinHandle");
@@ -241,15 +241,16 @@ class [[nodiscard]] Task {
         std::coroutine_handle<> caller,
         std::source_location where = std::source_location::current()) noexcept {
       detail::note_await_site(caller, where);
-      handle_.promise().continuation_ = caller;
+      detail::header_of(handle_.address())->set_continuation(caller);
       return handle_;  // a tail call: no stack growth however deep or long the chain
     }
 #else
     bool await_suspend(std::coroutine_handle<> caller,
                        std::source_location where = std::source_location::current()) noexcept {
       detail::note_await_site(caller, where);
-      handle_.promise().continuation_ = caller;
-      auto& await_state = detail::header_of(handle_.address())->await_state;
+      detail::TaskHeader* header = detail::header_of(handle_.address());
+      header->set_continuation(caller);
+      auto& await_state = header->await_state;
       await_state.store(detail::PromiseBase::kInline, std::memory_order_relaxed);
       handle_.resume();
       // Finished inline: continue without suspending (and without a deeper frame).

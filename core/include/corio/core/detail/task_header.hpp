@@ -1,8 +1,9 @@
 // TaskHeader: the scheduler's view of a task. Every coroutine frame corio allocates is
 // preceded by one (see frame_memory.hpp); for a spawned task it holds the state word that
 // decides who may schedule the task, the reference count that decides who frees it, and the
-// join slot through which it reports completion. Nested (awaited, never spawned) tasks carry
-// an unused header: one allocation per frame, and spawn allocates nothing more.
+// join slot through which it reports completion. Nested (awaited, never spawned) tasks use
+// only the header's link to their awaiter and its await handshake: one allocation per frame,
+// and spawn allocates nothing more.
 //
 // The wait protocol. A task suspends at a leaf awaitable (a sleep, a join, a channel recv)
 // only after `begin_wait`, which records where to resume and opens a new wait epoch. The
@@ -139,9 +140,18 @@ struct TaskHeader {
   /// + 1; 0 for a task any worker may run. Set before the task is first scheduled.
   std::uint16_t home = 0;
   std::atomic<std::uintptr_t> join{kJoinEmpty};
-  /// The registry that owns this task while it is alive; null for nested tasks and for
-  /// tasks orphaned by a runtime shutdown.
-  TaskRegistry* registry = nullptr;
+  /// Whom the task answers to; read and written through the accessors below. One slot
+  /// serves two uses because no frame ever needs both, and it saves 8 bytes in every
+  /// promise (bench B10):
+  ///  - a spawned (root) task: the TaskRegistry that owns it while it is alive, null once a
+  ///    runtime shutdown orphans it. It holds references (refs >= 1) from spawn until its
+  ///    memory is freed, and it is never awaited as a nested Task (spawn took the Task).
+  ///  - a nested task: the coroutine awaiting it, set by co_await. Its refs stay 0, and a
+  ///    Task that is being awaited cannot be spawned (spawn_root refuses it).
+  ///  - a fresh Task, neither spawned nor awaited: null.
+  /// So while a frame runs, `refs != 0` tells which use the slot is in (FinalAwaiter relies
+  /// on that); the layout of promises and headers is the same in every build mode.
+  void* owner_or_awaiter = nullptr;
   union {
     /// Where the next poll resumes: the innermost suspended coroutine of this task.
     void* resume_address;
@@ -157,6 +167,17 @@ struct TaskHeader {
   CancelHook* cancel_hook = nullptr;
 
   TaskHeader() noexcept : resume_address(nullptr) {}
+
+  /// The owning registry of a spawned task (see owner_or_awaiter).
+  TaskRegistry* registry() const noexcept { return static_cast<TaskRegistry*>(owner_or_awaiter); }
+  void set_registry(TaskRegistry* registry) noexcept { owner_or_awaiter = registry; }
+  /// The coroutine awaiting a nested task; null if it is not awaited (see owner_or_awaiter).
+  std::coroutine_handle<> continuation() const noexcept {
+    return std::coroutine_handle<>::from_address(owner_or_awaiter);
+  }
+  void set_continuation(std::coroutine_handle<> awaiter) noexcept {
+    owner_or_awaiter = awaiter.address();
+  }
 
   static std::uint32_t epoch_of(std::uint32_t s) noexcept { return s >> kEpochShift; }
 
