@@ -237,14 +237,15 @@ TaskHeader* Worker::next_task() {
 // ---- Searching and parking -----------------------------------------------------------------
 
 bool Worker::search_and_run() {
-  unsigned n = scheduler_.num_workers();
-  // Alone, there is nobody to steal from, and next_task() has just looked at the global
-  // queue: spinning would only burn the CPU that I/O-bound servers count per request.
-  if (n == 1) return false;
   if (!searching_) {
     if (!scheduler_.idle().transition_to_searching()) return false;
     searching_ = true;
   }
+  unsigned n = scheduler_.num_workers();
+  // Alone, there is nobody to steal from, and next_task() has just looked at the global
+  // queue: spinning would only burn the CPU that I/O-bound servers count per request. It
+  // stays a searcher, so that park() re-checks the queues as the last searcher (idle.hpp).
+  if (n == 1) return false;
   for (int round = 0; round < kSearchRounds; ++round) {
     unsigned start = n > 1 ? absl::Uniform(rng_, 0u, n) : 0;
     for (unsigned i = 0; i < n; ++i) {

@@ -155,3 +155,13 @@ TEST(RuntimeTest, HandlesOfFinishedTasksOutliveTheirRuntime) {
 }
 
 }  // namespace
+
+// A plain thread's spawn races with the lone worker going to sleep: the worker must still
+// see the task (it parks as the last searcher and re-checks the queues), every time.
+TEST(RuntimeTest, ALoneWorkerNeverSleepsThroughATaskSpawnedFromOutside) {
+  corio::Runtime runtime({.workers = 1});
+  auto one = []() -> corio::Task<int> { co_return 1; };
+  int sum = 0;
+  for (int i = 0; i < 20'000; ++i) sum += runtime.block_on(one());
+  EXPECT_EQ(sum, 20'000);
+}
