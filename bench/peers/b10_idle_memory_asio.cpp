@@ -13,6 +13,7 @@
 #include <asio.hpp>
 #include <atomic>
 #include <chrono>
+#include <common/child_process.hpp>
 #include <common/harness.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -79,33 +80,6 @@ Sample rep(unsigned workers, std::uint64_t n) {
   return {ms, per_task};
 }
 
-/// Runs `rep` in a child process and returns its Sample: RSS only shows a repetition's
-/// growth in a fresh heap (an earlier repetition's freed frames stay resident and would be
-/// reused without growing RSS).
-template <class Rep>
-Sample in_child(Rep rep) {
-  int fds[2];
-  if (pipe(fds) != 0) corio::bench::fail("idle_memory", "pipe failed");
-  pid_t pid = fork();
-  if (pid < 0) corio::bench::fail("idle_memory", "fork failed");
-  if (pid == 0) {
-    close(fds[0]);
-    Sample s = rep();
-    ssize_t w = write(fds[1], &s, sizeof s);
-    _exit(w == static_cast<ssize_t>(sizeof s) ? 0 : 1);
-  }
-  close(fds[1]);
-  Sample s{};
-  ssize_t got = read(fds[0], &s, sizeof s);
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (got != static_cast<ssize_t>(sizeof s) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    corio::bench::fail("idle_memory", "the measuring child process failed");
-  }
-  return s;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,7 +89,8 @@ int main(int argc, char** argv) {
   for (unsigned workers : args.workers) {
     std::vector<double> walls, bytes;
     for (unsigned r = 0; r < args.reps; ++r) {
-      Sample s = in_child([workers, n] { return rep(workers, n); });
+      Sample s = corio::bench::run_in_child<Sample>("idle_memory",
+                                                    [workers, n] { return rep(workers, n); });
       walls.push_back(s.wall_ms);
       bytes.push_back(s.bytes_per_task);
     }
