@@ -7,10 +7,6 @@
 
 #include "corio/sync/queue.hpp"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
-
 namespace corio {
 
 ChannelClosed::ChannelClosed()
@@ -47,9 +43,7 @@ void throw_task_done_too_often() {
 
 void channel_backoff(unsigned& spins) noexcept {
   if (++spins < 64) {
-#if defined(__x86_64__) || defined(__i386__)
-    _mm_pause();
-#endif
+    cpu_relax();
   } else {
     std::this_thread::yield();
   }

@@ -64,6 +64,15 @@ void channel_backoff(unsigned& spins) noexcept;
 
 enum class PushResult : std::uint8_t { ok, full, closed };
 
+/// A CPU pause: a spinning thread yields the core's resources to its sibling and saves power.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 /// Bounded MPMC ring after Dmitry Vyukov: each cell carries a sequence number that says
 /// whose turn it is: a producer's at position pos when seq == 2·pos, a consumer's when
 /// seq == 2·pos + 1. (Vyukov's seq == pos / pos + 1 cannot tell the laps apart at capacity
@@ -98,6 +107,7 @@ class ChannelRing {
   /// seq_cst, the first half of the sleeper handshake (see Channel's State).
   PushResult try_push(T& v) noexcept(std::is_nothrow_move_constructible_v<T>) {
     std::uint64_t pos = tail_.load(std::memory_order_relaxed);
+    unsigned delay = kMinBackoff;
     for (;;) {
       if (pos & kClosed) return PushResult::closed;
       Cell& c = cell(pos);
@@ -110,6 +120,8 @@ class ChannelRing {
           c.seq.store(2 * pos + 1, std::memory_order_release);  // publishes the value
           return PushResult::ok;
         }
+        back_off(delay);
+        pos = tail_.load(std::memory_order_relaxed);
       } else if (diff < 0) {
         return PushResult::full;  // the cell still holds the value from one lap ago
       } else {
@@ -121,6 +133,7 @@ class ChannelRing {
   /// Pops the oldest published value into `out`. False when none is published.
   bool try_pop(std::optional<T>& out) noexcept(std::is_nothrow_move_constructible_v<T>) {
     std::uint64_t pos = head_.load(std::memory_order_relaxed);
+    unsigned delay = kMinBackoff;
     for (;;) {
       Cell& c = cell(pos);
       std::uint64_t seq = c.seq.load(std::memory_order_acquire);
@@ -134,6 +147,8 @@ class ChannelRing {
           c.seq.store(2 * (pos + cap_), std::memory_order_release);  // free for the next lap
           return true;
         }
+        back_off(delay);
+        pos = head_.load(std::memory_order_relaxed);
       } else if (diff < 0) {
         return false;
       } else {
@@ -180,6 +195,18 @@ class ChannelRing {
     constexpr auto line = static_cast<std::size_t>(kCellsAlign);
     return (sizeof(Cell) * capacity + line - 1) / line * line;
   }
+  // A lost CAS means another thread works on the same end of the ring. Retrying at once
+  // makes the position's cache line bounce between the cores on every operation (B5 with
+  // senders and receivers on both workers fell to a tenth of its one-worker throughput);
+  // waiting a little, longer after each loss, lets the winner run a streak with the line
+  // in its cache. docs/channels.md has the measurements.
+  static constexpr unsigned kMinBackoff = 4;
+  static constexpr unsigned kMaxBackoff = 64;
+  static void back_off(unsigned& delay) noexcept {
+    for (unsigned i = 0; i < delay; ++i) cpu_relax();
+    delay = std::min(2 * delay, kMaxBackoff);
+  }
+
   Cell& cell(std::uint64_t pos) const noexcept {
     return cells_[pow2_ ? (pos & (cap_ - 1)) : (pos % cap_)];
   }
