@@ -154,7 +154,8 @@ class Worker final : public TimerOwner, public IoReactor {
   TaskHeader* pop_pinned() noexcept;
   void process_timers() noexcept;
   void free_retired_io() noexcept;
-  void poll_io_if_registered() noexcept;
+  /// Dispatches the I/O events ready now, if any fd is registered here; returns how many.
+  std::uint64_t poll_io_if_registered() noexcept;
   int park_timeout() const noexcept;
 
   Scheduler& scheduler_;
