@@ -148,7 +148,12 @@ inline WrkResult run_wrk(std::uint16_t port, unsigned seconds) {
         "http_plaintext", "wrk saw errors:\n" + out);
   result.requests_per_s =
       std::strtod(std::string(word_after(out, "Requests/sec:")).c_str(), nullptr);
-  result.p99_ms = wrk_ms(word_after(out, "99%"));
+  // After the distribution's heading: the thread stats' "+/- Stdev" column (say 90.99%)
+  // may end in "99%" too.
+  std::size_t distribution = out.find("Latency Distribution");
+  result.p99_ms = distribution == std::string::npos
+                      ? 0
+                      : wrk_ms(word_after(std::string_view(out).substr(distribution), "99%"));
   std::size_t at = out.find(" requests in ");
   std::size_t line = out.rfind('\n', at);
   if (at != std::string::npos && line != std::string::npos) {

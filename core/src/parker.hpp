@@ -31,6 +31,9 @@ class Parker {
   std::uint64_t poll_io();
   /// Any thread: wakes the owner, or makes its next park() return at once.
   void unpark() noexcept;
+  /// Owner thread, which is awake by definition: makes its next park() return at once,
+  /// without the system call unpark() makes when the state says kParked.
+  void notify_owner() noexcept { state_.store(kNotified, std::memory_order_release); }
 
   int epoll_fd() const noexcept { return epoll_fd_; }
 

@@ -100,7 +100,17 @@ void Scheduler::notify_parked() noexcept {
 
 void Scheduler::notify_parked_local() noexcept {
   if (!idle_.should_notify()) return;
-  if (auto worker = idle_.worker_to_notify()) workers_[*worker]->parker().unpark();
+  if (auto index = idle_.worker_to_notify()) {
+    Worker& worker = *workers_[*index];
+    // The one picked may be the caller: a worker still counted as parked while it
+    // dispatches the I/O events that woke it, or that is about to sleep. It is not blocked
+    // in epoll_wait, so no eventfd write (and no later read and epoll_wait) is needed.
+    if (&worker == Worker::current()) {
+      worker.parker().notify_owner();
+    } else {
+      worker.parker().unpark();
+    }
+  }
 }
 
 void Scheduler::notify_if_work_pending() noexcept {

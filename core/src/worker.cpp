@@ -263,6 +263,15 @@ bool Worker::search_and_run() {
       run_task(task);
       return true;
     }
+    // Our own reactor: readiness of a socket registered here is work only this worker
+    // can find, and nothing else would look at it until we park (B9: the echo's other
+    // half waits here while we spin).
+    if (poll_io_if_registered() != 0) {
+      if (TaskHeader* task = next_task()) {
+        run_task(task);
+        return true;
+      }
+    }
     for (int spin = 0; spin < 32 << (round / 8); ++spin) CORIO_CPU_RELAX();
   }
   return false;
@@ -427,10 +436,12 @@ void Worker::free_retired_io() noexcept {
   }
 }
 
-void Worker::poll_io_if_registered() noexcept {
-  if (registered_io_.load(std::memory_order_relaxed) == 0) return;
+std::uint64_t Worker::poll_io_if_registered() noexcept {
+  if (registered_io_.load(std::memory_order_relaxed) == 0) return 0;
   free_retired_io();
-  bump(counters_.io_events, parker_.poll_io());
+  std::uint64_t events = parker_.poll_io();
+  bump(counters_.io_events, events);
+  return events;
 }
 
 WorkerMetrics Worker::metrics() const noexcept {

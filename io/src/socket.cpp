@@ -6,11 +6,15 @@
 #include "corio/io/detail/socket.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 namespace corio::detail {
 
@@ -27,12 +31,14 @@ void throw_errno(int error, const std::string& what) {
 
 Socket::Socket(Socket&& other) noexcept
     : fd_(other.fd_.exchange(-1, std::memory_order_acq_rel)),
+      inq_(std::exchange(other.inq_, Inq::unknown)),
       io_(other.io_.exchange(0, std::memory_order_acq_rel)) {}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
     close();
     fd_.store(other.fd_.exchange(-1, std::memory_order_acq_rel), std::memory_order_release);
+    inq_ = std::exchange(other.inq_, Inq::unknown);
     io_.store(other.io_.exchange(0, std::memory_order_acq_rel), std::memory_order_release);
   }
   return *this;
@@ -119,18 +125,49 @@ Task<std::size_t> Socket::recv(std::span<std::byte> buffer, int flags, const cha
       co_await wait(io, IoReadiness::kRead, tick, what);
       continue;
     }
-    ssize_t n = ::recv(fd(), buffer.data(), buffer.size(), flags);
-    if (n > 0 && io && static_cast<std::size_t>(n) < buffer.size()) {
-      // A stream recv returns less than asked only when it emptied the receive queue, so
-      // the stream is drained as of `tick`; an event after `tick` keeps it readable, and a
-      // hang-up already seen (kReadClosed) keeps the next read going to the kernel.
-      io->clear(IoReadiness::kRead, tick);
+    bool drained = false;
+    ssize_t n = recv_once(buffer, flags, &drained);
+    if (n > 0 && io) {
+      if (drained || static_cast<std::size_t>(n) < buffer.size()) {
+        // A stream recv returns less than asked only when it emptied the receive queue,
+        // so the stream is drained as of `tick`; an event after `tick` keeps it readable,
+        // and a hang-up already seen (kReadClosed) keeps the next read going to the kernel.
+        io->clear(IoReadiness::kRead, tick);
+      } else if (inq_ == Inq::unknown && !(flags & MSG_PEEK)) {
+        // A full buffer: whether bytes are left is unknown, and a reader of exact sizes
+        // (read_exact of a fixed message) would pay a recv that says EAGAIN every time.
+        // From now on the kernel reports what is left (TCP only; one setsockopt, once).
+        int on = 1;
+        inq_ = ::setsockopt(fd(), IPPROTO_TCP, TCP_INQ, &on, sizeof on) == 0 ? Inq::on
+                                                                             : Inq::unsupported;
+      }
     }
     if (n >= 0) co_return static_cast<std::size_t>(n);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) throw_errno(what);
     co_await wait(io, IoReadiness::kRead, tick, what);
   }
+}
+
+ssize_t Socket::recv_once(std::span<std::byte> buffer, int flags, bool* drained) noexcept {
+  if (inq_ != Inq::on) return ::recv(fd(), buffer.data(), buffer.size(), flags);
+  iovec iov{buffer.data(), buffer.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n = ::recvmsg(fd(), &msg, flags);
+  if (n <= 0) return n;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == IPPROTO_TCP && c->cmsg_type == TCP_CM_INQ) {
+      int left;  // bytes still queued; the kernel says 1 after a FIN, so EOF is never lost
+      std::memcpy(&left, CMSG_DATA(c), sizeof left);
+      *drained = left == 0;
+    }
+  }
+  return n;
 }
 
 Task<> Socket::send_all(std::span<const std::byte> data, const char* what) {

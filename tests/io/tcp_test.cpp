@@ -168,6 +168,50 @@ TEST(TcpTest, BytesAndAHangUpReportedTogetherAreBothRead) {
   EXPECT_EQ(corio::run(body(), {.workers = 2}), 100);
 }
 
+// Reads that fill their buffer turn on TCP_INQ: a read that leaves bytes queued must not
+// mark the stream drained (the next read_exact would wait for an event that never comes:
+// the peer sends nothing more until it hears back), one that leaves none must still wake
+// on the next bytes, and end of stream must still be seen.
+TEST(TcpTest, ExactReadsSeeBytesLeftQueuedAndLaterOnes) {
+  auto body = []() -> corio::Task<std::string> {
+    auto listener = corio::TcpListener::bind("127.0.0.1", 0);
+    auto server = corio::spawn([](corio::TcpListener* l) -> corio::Task<> {
+      corio::TcpStream s = co_await l->accept();
+      co_await s.write_all(std::string_view("aaaabbbbcccc"));  // three messages, one write
+      std::array<std::byte, 3> ack;
+      try {
+        co_await s.read_exact(ack);
+      } catch (const corio::IncompleteReadError&) {
+        co_return;  // the client timed out and closed
+      }
+      co_await s.write_all(std::string_view("dddd"));
+      s.shutdown_write();
+    }(&listener));
+    corio::TcpStream c =
+        co_await corio::TcpStream::connect("127.0.0.1", listener.local_address().port());
+    std::string got;
+    std::array<std::byte, 4> message;
+    auto read_messages = [&](int n) -> corio::Task<> {
+      for (int i = 0; i < n; ++i) {
+        co_await c.read_exact(message);
+        got += as_string(message);
+      }
+    };
+    try {  // the (real-time) bound only turns a wrongly drained stream's hang into a failure
+      co_await corio::wait_for(read_messages(3), 60s);
+      co_await c.write_all(std::string_view("ack"));
+      co_await corio::wait_for(read_messages(1), 60s);
+      got += co_await corio::wait_for(read_all(&c, 4), 60s);  // then end of stream
+    } catch (const corio::TimeoutError&) {
+      got += " timed out";
+      c.close();  // the server stops waiting for the ack
+    }
+    co_await server;
+    co_return got;
+  };
+  EXPECT_EQ(corio::run(body(), {.workers = 2}), "aaaabbbbccccdddd");
+}
+
 TEST(TcpTest, HalfCloseLetsThePeerReplyAfterEndOfStream) {
   auto body = []() -> corio::Task<std::string> {
     auto listener = corio::TcpListener::bind("127.0.0.1", 0);

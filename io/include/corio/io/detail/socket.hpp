@@ -53,8 +53,10 @@ class Socket {
 
   /// recv() on a stream socket: bytes read, 0 at EOF. A read that returns less than asked
   /// marks the stream drained, so the next read waits for an event instead of making a
-  /// recv that would fail with EAGAIN (not for datagram sockets: use recv_from).
-  /// Errors: std::system_error naming `what`.
+  /// recv that would fail with EAGAIN (not for datagram sockets: use recv_from). A read
+  /// that fills its buffer says nothing about the queue: the first one turns on TCP_INQ
+  /// (TCP only), after which reads are recvmsg()s that report the bytes left, and one that
+  /// leaves none marks the stream drained too. Errors: std::system_error naming `what`.
   Task<std::size_t> recv(std::span<std::byte> buffer, int flags, const char* what);
   /// send() until all of `data` is written (MSG_NOSIGNAL).
   Task<> send_all(std::span<const std::byte> data, const char* what);
@@ -73,10 +75,14 @@ class Socket {
 
  private:
   IoReadiness* ensure_registered();
+  ssize_t recv_once(std::span<std::byte> buffer, int flags, bool* drained) noexcept;
 
   // fd_: -1 once closed. io_: 0 = not registered, 1 = being registered (by another task),
   // else the IoReadiness*. Atomic because close() may run while another task waits.
   std::atomic<int> fd_{-1};
+  // TCP_INQ (recv): touched only by the one task that reads. Fits in fd_'s padding.
+  enum class Inq : std::uint8_t { unknown, on, unsupported };
+  Inq inq_ = Inq::unknown;
   std::atomic<std::uintptr_t> io_{0};
 };
 
