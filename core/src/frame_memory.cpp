@@ -11,8 +11,10 @@
 #include <mimalloc.h>
 #endif
 
+#include "corio/core/debug.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "debug_monitor.hpp"
+#include "task_info.hpp"
 
 namespace corio::detail {
 
@@ -41,18 +43,29 @@ void free_block(void* block) noexcept {
 }  // namespace
 
 void* allocate_frame(std::size_t frame_size) {
-  void* block = allocate_block(kHeaderSpace + frame_size);
-  auto* header = new (block) TaskHeader();
+  // Debug mode: room for the task's info in front of the header (task_info.hpp).
+  const bool with_info = debug_active();
+  const std::size_t prefix = with_info ? kInfoSpace : 0;
+  char* block = static_cast<char*>(allocate_block(prefix + kHeaderSpace + frame_size));
+  if (with_info) new (block) TaskInfoBlock();
+  auto* header = new (block + prefix) TaskHeader();
   header->frame_size = static_cast<std::uint32_t>(frame_size);
+  if (with_info) header->state.store(TaskHeader::kInfoBlock, std::memory_order_relaxed);
   return frame_of(header);
 }
 
 void release_memory(TaskHeader* header) noexcept {
-  if (header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo) {
+  void* block = header;
+  std::uint32_t s = header->state.load(std::memory_order_relaxed);
+  if (s & TaskHeader::kInfoBlock) {
+    TaskInfoBlock* info = info_block(header);
+    info->~TaskInfoBlock();
+    block = info;
+  } else if (s & TaskHeader::kHasInfo) {
     forget_task_info(header);
   }
   header->~TaskHeader();
-  free_block(header);
+  free_block(block);
 }
 
 void on_frame_destroyed(void* frame) noexcept {
