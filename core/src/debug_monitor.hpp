@@ -65,7 +65,7 @@ class DebugMonitor {
 /// What debug mode knows of a task: recorded at spawn for named tasks, and for every task
 /// spawned while debug mode is on (stored as task_info.hpp says; this is a copy).
 struct TaskInfo {
-  std::uint64_t id;  ///< 1, 2, ... in spawn order
+  std::uint64_t id;  ///< unique; in spawn order among one thread's spawns
   std::string name;
   std::source_location where;  ///< the spawn call
 };

@@ -23,7 +23,7 @@
 namespace corio::detail {
 
 struct TaskInfoBlock {
-  std::uint64_t id = 0;          ///< 1, 2, ... in spawn order; 0: not spawned (no info yet)
+  std::uint64_t id = 0;          ///< unique (debug.cpp); 0: not spawned (no info yet)
   std::source_location where;    ///< the spawn call
   std::unique_ptr<char[]> name;  ///< NUL-terminated; null when the task has no name
 };

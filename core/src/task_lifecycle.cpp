@@ -134,9 +134,11 @@ void release_ref(TaskHeader* task) noexcept {
   // Holding the last reference (a handle dropped after its task finished, the usual case),
   // the caller needs no read-modify-write: nobody else can reach the task to add one, since
   // every holder of a reference (a canceller, a TaskGroup, a compute job) got it while the
-  // task was unfinished, that is, while the runtime's reference was still there.
-  if (task->refs.load(std::memory_order_acquire) != 1 &&
-      task->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+  // task was unfinished, that is, while the runtime's reference was still there. refs must
+  // still reach 0: on_frame_destroyed frees the memory only then.
+  if (task->refs.load(std::memory_order_acquire) == 1) {
+    task->refs.store(0, std::memory_order_relaxed);
+  } else if (task->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
     return;
   }
   if (task->state.load(std::memory_order_acquire) & TaskHeader::kFrameGone) {
