@@ -1,10 +1,10 @@
-// Debug mode (corio/core/debug.hpp): the task-info table, the three reports, and the monitor
-// thread that finds tasks running too long without suspending and answers SIGUSR1 with a
-// task dump.
+// Debug mode (corio/core/debug.hpp): task info, the three reports, and the monitor thread
+// that finds tasks running too long without suspending and answers SIGUSR1 with a task dump.
 //
-// Task info (name, spawn site, id) lives in a side table keyed by the task's header, only
-// for tasks that were named or spawned in debug mode; such a task carries kHasInfo, so
-// freeing it removes its entry without a lookup for every other task.
+// Task info (id, name, spawn site) is kept in the task's own block when its frame was
+// allocated in debug mode (task_info.hpp). The side table here holds it only for the other
+// tasks that were named or spawned in debug mode (kHasInfo), so freeing any other task
+// costs no lookup.
 #include "corio/core/debug.hpp"
 
 #include <absl/container/flat_hash_map.h>
@@ -25,6 +25,7 @@
 
 #include "debug_monitor.hpp"
 #include "scheduler.hpp"
+#include "task_info.hpp"
 #include "worker.hpp"
 
 namespace corio {
@@ -35,10 +36,24 @@ std::atomic<int> g_debug_users{0};
 
 namespace {
 
+/// Task ids are handed to each spawning thread in blocks, so that a spawn takes the next
+/// id with no atomic operation: ids are unique, and in spawn order among one thread's spawns.
+constexpr std::uint64_t kTaskIdBlock = 1024;
+std::atomic<std::uint64_t> g_next_id_block{1};
+constinit thread_local std::uint64_t t_next_task_id = 0;
+constinit thread_local std::uint64_t t_task_id_end = 0;
+
+std::uint64_t next_task_id() noexcept {
+  if (t_next_task_id == t_task_id_end) {
+    t_next_task_id = g_next_id_block.fetch_add(kTaskIdBlock, std::memory_order_relaxed);
+    t_task_id_end = t_next_task_id + kTaskIdBlock;
+  }
+  return t_next_task_id++;
+}
+
 struct TaskInfoTable {
   std::mutex mutex;
   absl::flat_hash_map<const TaskHeader*, TaskInfo> infos;
-  std::uint64_t next_id = 1;
 };
 
 TaskInfoTable& table() {
@@ -80,15 +95,34 @@ void emit(const std::string& line) {
 }  // namespace
 
 void attach_task_info(TaskHeader* task, std::string_view name, const std::source_location& where) {
+  std::uint64_t id = next_task_id();
+  if (task->state.load(std::memory_order_relaxed) & TaskHeader::kInfoBlock) {
+    // The task is not scheduled yet: plain writes, published by its first queueing.
+    TaskInfoBlock* info = info_block(task);
+    info->id = id;
+    info->where = where;
+    if (!name.empty()) {
+      info->name = std::make_unique<char[]>(name.size() + 1);
+      name.copy(info->name.get(), name.size());
+    }
+    return;
+  }
   {
     std::lock_guard lock(table().mutex);
-    table().infos.insert_or_assign(task, TaskInfo{table().next_id++, std::string(name), where});
+    table().infos.insert_or_assign(task, TaskInfo{id, std::string(name), where});
   }
   task->state.fetch_or(TaskHeader::kHasInfo, std::memory_order_release);
 }
 
 std::optional<TaskInfo> find_task_info(const TaskHeader* task) {
-  if (!(task->state.load(std::memory_order_acquire) & TaskHeader::kHasInfo)) return std::nullopt;
+  std::uint32_t s = task->state.load(std::memory_order_acquire);
+  if (s & TaskHeader::kInfoBlock) {
+    const TaskInfoBlock* info = info_block(task);
+    if (info->id == 0) return std::nullopt;  // allocated in debug mode, spawned without
+    return TaskInfo{info->id, info->name ? std::string(info->name.get()) : std::string(),
+                    info->where};
+  }
+  if (!(s & TaskHeader::kHasInfo)) return std::nullopt;
   std::lock_guard lock(table().mutex);
   auto it = table().infos.find(task);
   if (it == table().infos.end()) return std::nullopt;
@@ -173,7 +207,7 @@ void DebugMonitor::emit_lines(std::string_view text) {
 // Sleeps in poll() on the wake fd and the SIGUSR1 fd, waking every threshold / 4 to look
 // for slow polls.
 void DebugMonitor::watch() {
-  std::vector<std::pair<const TaskHeader*, std::int64_t>> reported(scheduler_.num_workers());
+  std::vector<PollSighting> sightings(scheduler_.num_workers());
   const auto period = std::max(threshold_ / 4, std::chrono::milliseconds(1));
   pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {dump_signal_ ? dump_signal_->fd() : -1, POLLIN, 0}};
   auto next_check = std::chrono::steady_clock::now() + period;
@@ -188,27 +222,32 @@ void DebugMonitor::watch() {
       emit_lines(dump.str());
     }
     if (std::chrono::steady_clock::now() >= next_check) {
-      report_slow_polls(reported);
+      report_slow_polls(sightings);
       next_check = std::chrono::steady_clock::now() + period;
     }
   }
 }
 
-void DebugMonitor::report_slow_polls(
-    std::vector<std::pair<const TaskHeader*, std::int64_t>>& reported) {
-  std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::steady_clock::now().time_since_epoch())
-                         .count();
+// A poll is timed from the first check that saw it (workers read no clock): it is reported
+// once it has been seen for the threshold, between 1 and 1.25 thresholds after it started.
+void DebugMonitor::report_slow_polls(std::vector<PollSighting>& sightings) {
+  auto now = std::chrono::steady_clock::now();
   for (unsigned i = 0; i < scheduler_.num_workers(); ++i) {
-    auto [task, started_ns] = scheduler_.worker(i).current_poll();
-    if (!task || reported[i] == std::make_pair(task, started_ns)) continue;
-    auto ran = std::chrono::nanoseconds(now - started_ns);
-    if (ran < threshold_) continue;
-    reported[i] = {task, started_ns};
-    // `task` may have finished since: it is only used as a key, never dereferenced unless
-    // it is still the worker's current poll.
+    Worker& worker = scheduler_.worker(i);
+    auto [task, poll] = worker.current_poll();
+    PollSighting& seen = sightings[i];
+    if (task != seen.task || poll != seen.poll) {
+      seen = PollSighting{task, poll, now, false};
+      continue;
+    }
+    auto ran = now - seen.first_seen;
+    if (!task || seen.reported || ran < threshold_) continue;
+    // `task` may have finished since current_poll(): it is read only if it is still polled.
+    std::string who;
+    if (!worker.read_polled_task(task, [&] { who = describe(task); })) continue;
+    seen.reported = true;
     emit(absl::StrCat(
-        "corio debug: ", describe(task), " has run for ",
+        "corio debug: ", who, " has run for at least ",
         std::chrono::duration_cast<std::chrono::milliseconds>(ran).count(), " ms on worker ", i,
         " without suspending (slow_task_threshold ", threshold_.count(),
         " ms): move blocking or CPU-bound work to corio::to_thread or corio::compute"));
@@ -219,12 +258,9 @@ void DebugMonitor::report_slow_polls(
 
 std::string current_task_name() {
   detail::TaskHeader* task = detail::current_task();
-  if (!task || !(task->state.load(std::memory_order_acquire) & detail::TaskHeader::kHasInfo)) {
-    return {};
-  }
-  std::lock_guard lock(detail::table().mutex);
-  auto it = detail::table().infos.find(task);
-  return it == detail::table().infos.end() ? std::string() : it->second.name;
+  if (!task) return {};
+  std::optional<detail::TaskInfo> info = detail::find_task_info(task);
+  return info ? std::move(info->name) : std::string();
 }
 
 }  // namespace corio

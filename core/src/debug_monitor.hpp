@@ -43,7 +43,14 @@ class DebugMonitor {
 
  private:
   void watch();
-  void report_slow_polls(std::vector<std::pair<const TaskHeader*, std::int64_t>>& reported);
+  /// What the watchdog last saw a worker poll, and since when.
+  struct PollSighting {
+    const TaskHeader* task = nullptr;
+    std::uint64_t poll = 0;
+    std::chrono::steady_clock::time_point first_seen;
+    bool reported = false;
+  };
+  void report_slow_polls(std::vector<PollSighting>& sightings);
 
   Scheduler& scheduler_;
   const std::chrono::milliseconds threshold_;
@@ -56,9 +63,9 @@ class DebugMonitor {
 };
 
 /// What debug mode knows of a task: recorded at spawn for named tasks, and for every task
-/// spawned while debug mode is on.
+/// spawned while debug mode is on (stored as task_info.hpp says; this is a copy).
 struct TaskInfo {
-  std::uint64_t id;  ///< 1, 2, ... in spawn order
+  std::uint64_t id;  ///< unique; in spawn order among one thread's spawns
   std::string name;
   std::source_location where;  ///< the spawn call
 };
@@ -66,7 +73,7 @@ struct TaskInfo {
 /// The info recorded for `task`, if any. Any thread.
 std::optional<TaskInfo> find_task_info(const TaskHeader* task);
 
-/// Removes a task's entry from the info table (called when a task with kHasInfo is freed).
+/// Removes a task's entry from the side table (called when a task with kHasInfo is freed).
 void forget_task_info(const TaskHeader* task) noexcept;
 
 }  // namespace corio::detail

@@ -1,4 +1,5 @@
-// Coroutine frame memory: one block holds the TaskHeader and the frame behind it.
+// Coroutine frame memory: one block holds the TaskHeader and the frame behind it (and, for a
+// frame allocated in debug mode, a TaskInfoBlock in front of the header: task_info.hpp).
 //
 // The frame is freed when it is destroyed, except in one case: a runtime shutting down
 // destroys an unfinished task's frame while its JoinHandle may still hold the header. Then
@@ -11,8 +12,10 @@
 #include <mimalloc.h>
 #endif
 
+#include "corio/core/debug.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "debug_monitor.hpp"
+#include "task_info.hpp"
 
 namespace corio::detail {
 
@@ -38,21 +41,43 @@ void free_block(void* block) noexcept {
   mi_free(block);
 #endif
 }
+
+TaskHeader* construct_header(void* at, std::size_t frame_size) noexcept {
+  auto* header = new (at) TaskHeader();
+  header->frame_size = static_cast<std::uint32_t>(frame_size);
+  return header;
+}
+
+// Debug mode: room for the task's info in front of the header (task_info.hpp). Out of line,
+// so that the usual path pays one load and a branch for it.
+[[gnu::noinline]] void* allocate_frame_with_info(std::size_t frame_size) {
+  void* block = allocate_block(kInfoSpace + kHeaderSpace + frame_size);
+  new (block) TaskInfoBlock();
+  TaskHeader* header = construct_header(static_cast<char*>(block) + kInfoSpace, frame_size);
+  header->state.store(TaskHeader::kInfoBlock, std::memory_order_relaxed);
+  return frame_of(header);
+}
 }  // namespace
 
 void* allocate_frame(std::size_t frame_size) {
-  void* block = allocate_block(kHeaderSpace + frame_size);
-  auto* header = new (block) TaskHeader();
-  header->frame_size = static_cast<std::uint32_t>(frame_size);
-  return frame_of(header);
+  if (debug_active()) [[unlikely]] {
+    return allocate_frame_with_info(frame_size);
+  }
+  return frame_of(construct_header(allocate_block(kHeaderSpace + frame_size), frame_size));
 }
 
 void release_memory(TaskHeader* header) noexcept {
-  if (header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo) {
+  void* block = header;
+  std::uint32_t s = header->state.load(std::memory_order_relaxed);
+  if (s & TaskHeader::kInfoBlock) {
+    TaskInfoBlock* info = info_block(header);
+    info->~TaskInfoBlock();
+    block = info;
+  } else if (s & TaskHeader::kHasInfo) {
     forget_task_info(header);
   }
   header->~TaskHeader();
-  free_block(header);
+  free_block(block);
 }
 
 void on_frame_destroyed(void* frame) noexcept {

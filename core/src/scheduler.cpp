@@ -56,11 +56,6 @@ Scheduler::Scheduler(const RuntimeOptions& options)
 
 Scheduler::~Scheduler() { shut_down(); }
 
-Worker* Scheduler::current_worker() const noexcept {
-  Worker* worker = Worker::current();
-  return worker && &worker->scheduler() == this ? worker : nullptr;
-}
-
 void Scheduler::spawn(TaskHeader* task) {
   if (Worker* worker = current_worker()) {
     worker->count_spawn();

@@ -60,8 +60,11 @@ class Scheduler {
   /// A snapshot of every counter (metrics.hpp). Any thread.
   RuntimeMetrics metrics() const;
 
-  /// This scheduler's worker on the calling thread, or null.
-  Worker* current_worker() const noexcept;
+  /// This scheduler's worker on the calling thread, or null. Inline: on every spawn.
+  Worker* current_worker() const noexcept {
+    Worker* worker = Worker::current();
+    return worker && &worker->scheduler() == this ? worker : nullptr;
+  }
 
   /// Registers and schedules a new task (header prepared by spawn_root). Any thread.
   void spawn(TaskHeader* task);

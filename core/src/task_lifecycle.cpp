@@ -36,14 +36,10 @@ ExceptionGroup::ExceptionGroup(std::vector<std::exception_ptr> exceptions)
 
 namespace corio::detail {
 
-TaskHeader& require_current_task(const char* what) {
-  TaskHeader* task = current_task();
-  if (!task) {
-    throw UsageError(std::string(what) +
-                     " outside a corio task: await it from a coroutine run by a corio "
-                     "runtime (corio::run, Runtime::block_on or spawn)");
-  }
-  return *task;
+void throw_outside_task(const char* what) {
+  throw UsageError(std::string(what) +
+                   " outside a corio task: await it from a coroutine run by a corio "
+                   "runtime (corio::run, Runtime::block_on or spawn)");
 }
 
 TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
@@ -76,9 +72,10 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
   }
   task->refs.store(2, std::memory_order_relaxed);  // the runtime's and the JoinHandle's
   task->resume_address = root.address();
-  // Queued; kHasInfo (set by spawn when the task is named) is kept.
+  // Queued; where its debug info is (kHasInfo, kInfoBlock) is kept.
+  constexpr std::uint32_t kInfoBits = TaskHeader::kHasInfo | TaskHeader::kInfoBlock;
   task->state.store(
-      TaskHeader::kNotified | (task->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo),
+      TaskHeader::kNotified | (task->state.load(std::memory_order_relaxed) & kInfoBits),
       std::memory_order_relaxed);
   scheduler->spawn(task);
   return task;
@@ -100,13 +97,14 @@ unsigned current_worker_count() {
 }
 
 void schedule(TaskHeader* task) noexcept {
+  TaskRegistry* registry = task->registry();
+  if (!registry) return;  // orphaned by a runtime shutdown
   if (Worker* worker = Worker::current();
-      worker && worker->registry().scheduler().current_worker() == worker && task->registry() &&
-      &task->registry()->scheduler() == &worker->scheduler()) {
+      worker && &worker->scheduler() == &registry->scheduler()) {
     worker->schedule_local(task, /*is_yield=*/false);
     return;
   }
-  if (task->registry()) task->registry()->scheduler().schedule(task);
+  registry->scheduler().schedule(task);
 }
 
 void yield_current_task(std::coroutine_handle<> resume_at) {
@@ -133,7 +131,16 @@ void finish_root(TaskHeader* task) noexcept {
 }
 
 void release_ref(TaskHeader* task) noexcept {
-  if (task->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Holding the last reference (a handle dropped after its task finished, the usual case),
+  // the caller needs no read-modify-write: nobody else can reach the task to add one, since
+  // every holder of a reference (a canceller, a TaskGroup, a compute job) got it while the
+  // task was unfinished, that is, while the runtime's reference was still there. refs must
+  // still reach 0: on_frame_destroyed frees the memory only then.
+  if (task->refs.load(std::memory_order_acquire) == 1) {
+    task->refs.store(0, std::memory_order_relaxed);
+  } else if (task->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+    return;
+  }
   if (task->state.load(std::memory_order_acquire) & TaskHeader::kFrameGone) {
     release_memory(task);
   } else if (task->registry()) {

@@ -22,16 +22,10 @@
 
 namespace corio::detail {
 
-namespace {
 // Plain pointers, constant-initialised: reading them is a single TLS load.
-thread_local Worker* t_worker = nullptr;
-thread_local TaskHeader* t_task = nullptr;
-}  // namespace
-
-thread_local int t_coop_budget = 0;
-
-Worker* Worker::current() noexcept { return t_worker; }
-TaskHeader* current_task() noexcept { return t_task; }
+constinit thread_local Worker* t_worker = nullptr;
+constinit thread_local TaskHeader* t_current_task = nullptr;
+constinit thread_local int t_coop_budget = 0;
 
 Worker::Worker(Scheduler& scheduler, unsigned index, std::uint32_t queue_capacity)
     : scheduler_(scheduler),
@@ -94,20 +88,17 @@ void Worker::run_task(TaskHeader* task) {
     CORIO_CPU_RELAX();
     s = task->state.load(std::memory_order_acquire);
   }
-  t_task = task;
+  t_current_task = task;
   task->last_worker = static_cast<std::uint16_t>(index_);
   t_coop_budget = kCoopBudget;
   bump(counters_.polled);
   if (debug_) {  // the watchdog reads these to find polls that run too long
-    debug_poll_start_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::steady_clock::now().time_since_epoch())
-                                   .count(),
-                               std::memory_order_relaxed);
-    debug_task_.store(task, std::memory_order_release);
+    debug_polls_.store(debug_polls_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    debug_task_.store(reinterpret_cast<std::uintptr_t>(task), std::memory_order_release);
   }
   std::coroutine_handle<>::from_address(task->resume_address).resume();
-  if (debug_) debug_task_.store(nullptr, std::memory_order_release);
-  t_task = nullptr;
+  if (debug_) end_debug_poll();
+  t_current_task = nullptr;
 
   if (completed_) {
     completed_ = false;
@@ -127,6 +118,25 @@ void Worker::run_task(TaskHeader* task) {
   }
   s = task->state.fetch_and(~TaskHeader::kRunning, std::memory_order_acq_rel);
   if (s & TaskHeader::kNotified) schedule_local(task, /*is_yield=*/false);
+}
+
+// The watchdog may be reading the task's info (read_polled_task): it must not be freed, so
+// the poll is not over until the watchdog is done. The exchange tells whether it pinned it.
+void Worker::end_debug_poll() noexcept {
+  if (debug_task_.exchange(0, std::memory_order_acq_rel) & kPollPinned) {
+    while (debug_reading_.load(std::memory_order_acquire)) CORIO_CPU_RELAX();
+  }
+}
+
+bool Worker::read_polled_task(const TaskHeader* task, absl::FunctionRef<void()> read) {
+  debug_reading_.store(true, std::memory_order_relaxed);
+  // Release: a worker whose exchange sees the pin also sees debug_reading_ set.
+  auto expected = reinterpret_cast<std::uintptr_t>(task);
+  bool pinned = debug_task_.compare_exchange_strong(expected, expected | kPollPinned,
+                                                    std::memory_order_acq_rel);
+  if (pinned) read();
+  debug_reading_.store(false, std::memory_order_release);
+  return pinned;
 }
 
 // ---- Queues ------------------------------------------------------------------------------
@@ -179,7 +189,7 @@ void Worker::schedule_pinned(TaskHeader* task) noexcept {
   if (Worker::current() != this && scheduler_.idle().notify_addressee(index_)) parker_.unpark();
 }
 
-TaskHeader* Worker::pop_pinned() noexcept {
+TaskHeader* Worker::pop_pinned_slow() noexcept {
   if (pinned_inbox_filled_.load(std::memory_order_relaxed)) {
     std::lock_guard lock(pinned_inbox_mutex_);
     pinned_.insert(pinned_.end(), pinned_inbox_.begin(), pinned_inbox_.end());

@@ -30,6 +30,7 @@
 // (post_cancel) that the worker handles before firing timers.
 #pragma once
 
+#include <absl/functional/function_ref.h>
 #include <absl/random/random.h>
 
 #include <chrono>
@@ -55,6 +56,11 @@
 namespace corio::detail {
 
 class Scheduler;
+class Worker;
+
+/// The worker running on this thread, or null (see Worker::current). constinit: one TLS
+/// load, no init wrapper call.
+extern constinit thread_local Worker* t_worker;
 
 class Worker final : public TimerOwner, public IoReactor {
  public:
@@ -70,7 +76,7 @@ class Worker final : public TimerOwner, public IoReactor {
   ~Worker();
 
   /// The worker running on this thread (of any runtime), or null.
-  static Worker* current() noexcept;
+  static Worker* current() noexcept { return t_worker; }
 
   void start();
   void join();
@@ -106,12 +112,18 @@ class Worker final : public TimerOwner, public IoReactor {
   /// Owner thread: a task was spawned here.
   void count_spawn() noexcept { bump(counters_.spawned); }
 
-  /// Debug mode: the task in the current poll and when the poll started (ns of the steady
-  /// clock); null between polls. Any thread.
-  std::pair<const TaskHeader*, std::int64_t> current_poll() const noexcept {
-    return {debug_task_.load(std::memory_order_acquire),
-            debug_poll_start_ns_.load(std::memory_order_relaxed)};
+  /// Debug mode: the task in the current poll (null between polls) and the number of that
+  /// poll on this worker. The watchdog times a poll by seeing the same pair at two checks:
+  /// a worker reads no clock per poll. Any thread.
+  std::pair<const TaskHeader*, std::uint64_t> current_poll() const noexcept {
+    auto task = debug_task_.load(std::memory_order_acquire) & ~kPollPinned;
+    return {reinterpret_cast<const TaskHeader*>(task),
+            debug_polls_.load(std::memory_order_relaxed)};
   }
+  /// Debug mode, the watchdog: calls `read` if `task` is still in its poll here, and keeps
+  /// that poll from ending (so the task from being freed) until `read` returns. False, and
+  /// `read` is not called, when the poll is over. One caller at a time.
+  bool read_polled_task(const TaskHeader* task, absl::FunctionRef<void()> read);
 
   /// Shutdown, once the thread has stopped: takes every queued task out (they stay in
   /// their registries) and drops pending timer cancellations.
@@ -148,13 +160,19 @@ class Worker final : public TimerOwner, public IoReactor {
  private:
   void run();
   void run_task(TaskHeader* task);
+  void end_debug_poll() noexcept;
   TaskHeader* next_task();
   TaskHeader* pop_global_batch();
   bool search_and_run();
   void end_search();
   void park();
   void push_back(TaskHeader* task);
-  TaskHeader* pop_pinned() noexcept;
+  /// The next pinned task, or null. The check is inline: it runs on every other tick.
+  TaskHeader* pop_pinned() noexcept {
+    if (pinned_.empty() && !pinned_inbox_filled_.load(std::memory_order_relaxed)) return nullptr;
+    return pop_pinned_slow();
+  }
+  TaskHeader* pop_pinned_slow() noexcept;
   void process_timers() noexcept;
   void free_retired_io() noexcept;
   /// Dispatches the I/O events ready now, if any fd is registered here; returns how many.
@@ -180,9 +198,12 @@ class Worker final : public TimerOwner, public IoReactor {
     c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
   }
   Counters counters_;
-  const bool debug_;                                    ///< the runtime runs in debug mode
-  std::atomic<const TaskHeader*> debug_task_{nullptr};  ///< debug mode: the polled task
-  std::atomic<std::int64_t> debug_poll_start_ns_{0};
+  // Debug mode: the polled task, and kPollPinned while the watchdog reads it (read_polled_task).
+  static constexpr std::uintptr_t kPollPinned = 1;
+  const bool debug_;                           ///< the runtime runs in debug mode
+  std::atomic<std::uintptr_t> debug_task_{0};  ///< the polled task (| kPollPinned)
+  std::atomic<std::uint64_t> debug_polls_{0};  ///< polls started; the owner writes it
+  std::atomic<bool> debug_reading_{false};     ///< the watchdog is in read_polled_task
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   TimerWheel timers_;                           ///< owner thread only

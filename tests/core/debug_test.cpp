@@ -118,4 +118,18 @@ TEST(DebugTest, CurrentTaskNameIsTheSpawnName) {
   EXPECT_EQ(corio::current_task_name(), "");
 }
 
+TEST(DebugTest, InDebugModeATaskKeepsItsNameInItsOwnBlock) {
+  Reports r;
+  auto body = [](int) -> corio::Task<std::string> {
+    auto named = [](int) -> corio::Task<std::string> {
+      // Allocated by a task of the debug runtime: the info sits in front of the header.
+      auto s = corio::detail::current_task()->state.load();
+      co_return std::string((s & corio::detail::TaskHeader::kInfoBlock) ? "block:" : "table:") +
+          corio::current_task_name();
+    };
+    co_return co_await corio::spawn(named(0), corio::SpawnOptions{.name = "in-block"});
+  };
+  EXPECT_EQ(corio::run(body(0), debug_options(&r)), "block:in-block");
+}
+
 }  // namespace

@@ -12,15 +12,28 @@ namespace corio::detail {
 
 class Scheduler;
 
+/// The task whose poll is running on this thread (set by its worker), or null. constinit:
+/// reading it is one TLS load, with no call to a TLS init wrapper (it is on every spawn,
+/// wait and wake path).
+extern constinit thread_local TaskHeader* t_current_task;
+
 /// The task whose poll is running on this thread, or null outside a poll.
-TaskHeader* current_task() noexcept;
+inline TaskHeader* current_task() noexcept { return t_current_task; }
 
 /// True when the calling thread is a worker of some corio runtime: blocking calls there
 /// would stall the worker, so they are refused with UsageError.
 bool on_runtime_worker() noexcept;
 
+/// Throws UsageError naming `what` (called outside a task).
+[[noreturn]] void throw_outside_task(const char* what);
+
 /// Like current_task(), but throws UsageError naming `what` when called outside a task.
-TaskHeader& require_current_task(const char* what);
+inline TaskHeader& require_current_task(const char* what) {
+  TaskHeader* task = t_current_task;
+  if (!task) [[unlikely]]
+    throw_outside_task(what);
+  return *task;
+}
 
 /// Puts a task whose wait was just claimed (Claim::schedule) on a run queue: the current
 /// worker's LIFO slot when called on a worker of its runtime, else the runtime's global
@@ -61,7 +74,7 @@ void release_ref(TaskHeader* task) noexcept;
 
 inline constexpr int kCoopBudget = 128;
 /// Units left in the current poll (reset by the worker before each poll).
-extern thread_local int t_coop_budget;
+extern constinit thread_local int t_coop_budget;
 
 /// Spends one unit; false when the budget is exhausted (the caller must then yield).
 inline bool spend_budget() noexcept { return t_coop_budget-- > 0; }

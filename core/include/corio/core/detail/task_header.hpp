@@ -101,8 +101,11 @@ struct TaskHeader {
   // kFrameGone    the frame was destroyed while references remain: only memory is left
   // kCancelling   a canceller is running the current wait's cancel hook; the task must
   //               not resume (its awaitable holds the hook) until the bit clears
-  // kHasInfo      a name / spawn location is recorded for it (debug.hpp)
-  // bits 8..31    epoch of the current wait, incremented by every begin_wait
+  // kHasInfo      its name / spawn site is in debug.cpp's side table (a task spawned with
+  //               a name, or in debug mode, whose frame has no info block)
+  // kInfoBlock    its block starts with a TaskInfoBlock, in front of this header (the
+  //               frame was allocated in debug mode; core/src/task_info.hpp)
+  // bits 9..31    epoch of the current wait, incremented by every begin_wait
   static constexpr std::uint32_t kRunning = 1u << 0;
   static constexpr std::uint32_t kNotified = 1u << 1;
   static constexpr std::uint32_t kWaiting = 1u << 2;
@@ -111,7 +114,8 @@ struct TaskHeader {
   static constexpr std::uint32_t kFrameGone = 1u << 5;
   static constexpr std::uint32_t kCancelling = 1u << 6;
   static constexpr std::uint32_t kHasInfo = 1u << 7;
-  static constexpr std::uint32_t kEpochShift = 8;
+  static constexpr std::uint32_t kInfoBlock = 1u << 8;
+  static constexpr std::uint32_t kEpochShift = 9;
   static constexpr std::uint32_t kEpochOne = 1u << kEpochShift;
 
   // ---- Join slot values -----------------------------------------------------------------
