@@ -10,15 +10,9 @@
 #include <memory>
 #include <system_error>
 
+#include "corio/core/detail/cpu_relax.hpp"
 #include "runtime_clock.hpp"
 #include "scheduler.hpp"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define CORIO_CPU_RELAX() _mm_pause()
-#else
-#define CORIO_CPU_RELAX() ((void)0)
-#endif
 
 namespace corio::detail {
 
@@ -85,7 +79,7 @@ void Worker::run_task(TaskHeader* task) {
   std::uint32_t s = task->state.fetch_xor(TaskHeader::kRunning | TaskHeader::kNotified,
                                           std::memory_order_acquire);
   while (s & TaskHeader::kCancelling) {  // a canceller still holds the wait's hook: a moment
-    CORIO_CPU_RELAX();
+    cpu_relax();
     s = task->state.load(std::memory_order_acquire);
   }
   t_current_task = task;
@@ -124,7 +118,7 @@ void Worker::run_task(TaskHeader* task) {
 // the poll is not over until the watchdog is done. The exchange tells whether it pinned it.
 void Worker::end_debug_poll() noexcept {
   if (debug_task_.exchange(0, std::memory_order_acq_rel) & kPollPinned) {
-    while (debug_reading_.load(std::memory_order_acquire)) CORIO_CPU_RELAX();
+    while (debug_reading_.load(std::memory_order_acquire)) cpu_relax();
   }
 }
 
@@ -282,7 +276,7 @@ bool Worker::search_and_run() {
         return true;
       }
     }
-    for (int spin = 0; spin < 32 << (round / 8); ++spin) CORIO_CPU_RELAX();
+    for (int spin = 0; spin < 32 << (round / 8); ++spin) cpu_relax();
   }
   return false;
 }

@@ -25,6 +25,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "corio/core/detail/cpu_relax.hpp"
 #include "corio/core/detail/scheduling.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "corio/core/error.hpp"
@@ -63,15 +64,6 @@ namespace detail {
 void channel_backoff(unsigned& spins) noexcept;
 
 enum class PushResult : std::uint8_t { ok, full, closed };
-
-/// A CPU pause: a spinning thread yields the core's resources to its sibling and saves power.
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
 
 /// Bounded MPMC ring after Dmitry Vyukov: each cell carries a sequence number that says
 /// whose turn it is: a producer's at position pos when seq == 2·pos, a consumer's when
