@@ -56,11 +56,11 @@ Scheduler::Scheduler(const RuntimeOptions& options)
 
 Scheduler::~Scheduler() { shut_down(); }
 
-void Scheduler::spawn(TaskHeader* task) {
+void Scheduler::spawn(TaskHeader* task, SpawnOrder order) {
   if (Worker* worker = current_worker()) {
     worker->count_spawn();
     worker->registry().insert(task);
-    worker->schedule_local(task, /*is_yield=*/false);
+    worker->schedule_local(task, /*at_back=*/order == SpawnOrder::in_turn);
     return;
   }
   spawned_outside_.fetch_add(1, std::memory_order_relaxed);
@@ -71,7 +71,7 @@ void Scheduler::spawn(TaskHeader* task) {
 void Scheduler::schedule(TaskHeader* task) noexcept {
   if (is_shutdown()) return;
   if (Worker* worker = current_worker()) {
-    worker->schedule_local(task, /*is_yield=*/false);
+    worker->schedule_local(task, /*at_back=*/false);
     return;
   }
   schedule_from_outside(task);

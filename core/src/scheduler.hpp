@@ -66,8 +66,9 @@ class Scheduler {
     return worker && &worker->scheduler() == this ? worker : nullptr;
   }
 
-  /// Registers and schedules a new task (header prepared by spawn_root). Any thread.
-  void spawn(TaskHeader* task);
+  /// Registers and schedules a new task (header prepared by spawn_root), in `order` on the
+  /// calling worker. Any thread.
+  void spawn(TaskHeader* task, SpawnOrder order);
   /// Queues a runnable task. Any thread; a no-op once shutdown has begun.
   void schedule(TaskHeader* task) noexcept;
   /// Wakes a parked worker if one is needed (Idle step 4). For pushes from outside the

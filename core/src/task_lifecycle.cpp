@@ -43,7 +43,7 @@ void throw_outside_task(const char* what) {
 }
 
 TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
-                       std::optional<unsigned> pin) {
+                       std::optional<unsigned> pin, SpawnOrder order) {
   if (!scheduler) {
     Worker* worker = Worker::current();
     if (!worker) {
@@ -77,7 +77,7 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
   task->state.store(
       TaskHeader::kNotified | (task->state.load(std::memory_order_relaxed) & kInfoBits),
       std::memory_order_relaxed);
-  scheduler->spawn(task);
+  scheduler->spawn(task, order);
   return task;
 }
 
@@ -101,7 +101,7 @@ void schedule(TaskHeader* task) noexcept {
   if (!registry) return;  // orphaned by a runtime shutdown
   if (Worker* worker = Worker::current();
       worker && &worker->scheduler() == &registry->scheduler()) {
-    worker->schedule_local(task, /*is_yield=*/false);
+    worker->schedule_local(task, /*at_back=*/false);
     return;
   }
   registry->scheduler().schedule(task);

@@ -107,11 +107,11 @@ void Worker::run_task(TaskHeader* task) {
         !task->state.compare_exchange_weak(s, (s & ~TaskHeader::kRunning) | TaskHeader::kNotified,
                                            std::memory_order_acq_rel, std::memory_order_relaxed)) {
     }
-    schedule_local(task, /*is_yield=*/true);
+    schedule_local(task, /*at_back=*/true);
     return;
   }
   s = task->state.fetch_and(~TaskHeader::kRunning, std::memory_order_acq_rel);
-  if (s & TaskHeader::kNotified) schedule_local(task, /*is_yield=*/false);
+  if (s & TaskHeader::kNotified) schedule_local(task, /*at_back=*/false);
 }
 
 // The watchdog may be reading the task's info (read_polled_task): it must not be freed, so
@@ -154,13 +154,13 @@ void Worker::push_back(TaskHeader* task) {
   }
 }
 
-void Worker::schedule_local(TaskHeader* task, bool is_yield) {
+void Worker::schedule_local(TaskHeader* task, bool at_back) {
   if (task->home != 0 && task->home != home_id()) {
     scheduler_.worker(task->home - 1u).schedule_pinned(task);
     return;
   }
   bool queued_stealable_work;
-  if (is_yield) {
+  if (at_back) {
     push_back(task);
     queued_stealable_work = true;
   } else {
@@ -223,7 +223,7 @@ TaskHeader* Worker::next_task() {
       ++lifo_polls_;
       return task;
     }
-    schedule_local(task, /*is_yield=*/true);  // the cap is reached: back of the queue
+    schedule_local(task, /*at_back=*/true);  // the cap is reached: back of the queue
   }
   lifo_polls_ = 0;
   // Neither the stealable queue nor the pinned one may starve the other.
@@ -388,7 +388,7 @@ void Worker::process_timers() noexcept {
       Claim claim = task->try_claim(message->epoch);
       if (claim != Claim::stale) {
         disarm(message->entry);
-        if (claim == Claim::schedule) schedule_local(task, /*is_yield=*/false);
+        if (claim == Claim::schedule) schedule_local(task, /*at_back=*/false);
       }
       release_ref(task);
       delete message;

@@ -95,9 +95,10 @@ class Worker final : public TimerOwner, public IoReactor {
   std::uint16_t home_id() const noexcept { return static_cast<std::uint16_t>(index_ + 1); }
 
   /// Owner thread: schedules a runnable task here. A wake-up or spawn takes the LIFO slot
-  /// (the task it displaces goes to the queue); a yield goes to the back of the queue. A
-  /// task pinned to another worker is posted to that worker instead.
-  void schedule_local(TaskHeader* task, bool is_yield);
+  /// (the task it displaces goes to the queue); with `at_back` (a yield, a spawn in turn)
+  /// it goes to the back of the queue. A task pinned to another worker is posted to that
+  /// worker instead.
+  void schedule_local(TaskHeader* task, bool at_back);
   /// Any thread: queues a task pinned to this worker and wakes the worker if it sleeps.
   void schedule_pinned(TaskHeader* task) noexcept;
 

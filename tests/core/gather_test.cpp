@@ -108,6 +108,23 @@ TEST(GatherTest, VectorOfVoidTasksRunsThemAll) {
   EXPECT_EQ(count.load(), 100);
 }
 
+corio::Task<> start(std::string* started, char name) {
+  *started += name;  // before the first suspension: the order in which children start
+  co_await corio::yield_now();
+}
+
+TEST(GatherTest, ChildrenStartInArgumentOrderAsAsyncioStartsThem) {
+  auto body = [](std::string* started) -> corio::Task<> {
+    co_await corio::gather(start(started, 'A'), start(started, 'B'), start(started, 'C'));
+    std::vector<corio::Task<>> tasks;
+    for (char name : std::string("defg")) tasks.push_back(start(started, name));
+    co_await corio::gather(std::move(tasks));
+  };
+  std::string started;
+  corio::run(body(&started), {.workers = 1});
+  EXPECT_EQ(started, "ABCdefg");
+}
+
 TEST(GatherTest, AwaitingAGatherTwiceThrowsUsageError) {
   auto body = []() -> corio::Task<bool> {
     auto g = corio::gather(text("x"));

@@ -57,6 +57,13 @@ Result<T> take_gather_result(JoinHandle<T>& handle) {
   }
 }
 
+/// Spawns a child of gather: at the back of the worker's queue, so that children start in
+/// argument order (asyncio's order) rather than the newest first.
+template <class T>
+JoinHandle<T> spawn_in_turn(Task<T> task) {
+  return spawn_ordered(std::move(task), {}, std::source_location::current(), SpawnOrder::in_turn);
+}
+
 /// Awaitable of gather(Task<Ts>...): spawns the children when first awaited.
 template <bool kReturnExceptions, class... Ts>
 class [[nodiscard]] GatherAwaiter {
@@ -69,8 +76,13 @@ class [[nodiscard]] GatherAwaiter {
   bool await_ready() {
     if (spawned_) throw UsageError("co_await on a corio::gather that was already awaited");
     spawned_ = true;
-    handles_ =
-        std::apply([](Task<Ts>&... t) { return std::tuple(spawn(std::move(t))...); }, tasks_);
+    // Braces: a braced list is evaluated left to right (a call's arguments are not, and
+    // GCC spawned the last child first), so the children are queued in argument order.
+    handles_ = std::apply(
+        [](Task<Ts>&... t) {
+          return std::tuple<JoinHandle<Ts>...>{spawn_in_turn(std::move(t))...};
+        },
+        tasks_);
     children_ = std::apply(
         [](auto&... h) {
           return std::array<TaskHeader*, sizeof...(Ts)>{JoinHandleAccess::task(h)...};
@@ -126,7 +138,7 @@ class [[nodiscard]] GatherVectorAwaiter {
     handles_.reserve(tasks_.size());
     children_.reserve(tasks_.size());
     for (Task<T>& task : tasks_) {
-      handles_.push_back(spawn(std::move(task)));
+      handles_.push_back(spawn_in_turn(std::move(task)));
       children_.push_back(JoinHandleAccess::task(handles_.back()));
     }
     tasks_.clear();
@@ -172,7 +184,9 @@ class [[nodiscard]] GatherVectorAwaiter {
 
 /// Runs every task concurrently (each is spawned, so they run in parallel on any worker) and
 /// waits until all have finished. Yields their results in argument order as a tuple, with
-/// std::monostate for Task<void>.
+/// std::monostate for Task<void>. The children are queued in argument order at the back of
+/// the gathering worker's queue, so on one worker they start in that order, as asyncio's
+/// do (idle workers may steal some and start them in parallel).
 ///
 /// Suspends: until the last child finishes. Resumes on: a worker of the runtime.
 /// Cancellation: cancelling the gathering task cancels every child still running; gather

@@ -18,6 +18,30 @@
 
 namespace corio {
 
+namespace detail {
+/// spawn() with the queueing order chosen (scheduling.hpp): gather spawns its children
+/// `in_turn`, so they start in argument order as asyncio's do.
+template <class T>
+JoinHandle<T> spawn_ordered(Task<T> task, SpawnOptions options, std::source_location where,
+                            SpawnOrder order) {
+  auto handle = task.release();
+  if (!handle) {
+    throw UsageError("corio::spawn of an empty Task (moved from?): pass the Task itself");
+  }
+  TaskHeader* header;
+  try {
+    if (!options.name.empty() || debug_active()) {
+      attach_task_info(header_of(handle.address()), options.name, where);
+    }
+    header = spawn_root(handle, nullptr, options.pin_to_worker, order);
+  } catch (...) {
+    task = Task<T>(handle);  // give the frame back to be destroyed with `task`
+    throw;
+  }
+  return JoinHandle<T>(header);
+}
+}  // namespace detail
+
 /// Schedules `task` on the runtime running the caller and returns its handle. The new task
 /// goes to the calling worker's LIFO slot (it runs next there unless another worker takes
 /// it first, keeping its data in this core's cache); the task it displaces goes to the
@@ -34,21 +58,7 @@ namespace corio {
 template <class T>
 JoinHandle<T> spawn(Task<T> task, SpawnOptions options = {},
                     std::source_location where = std::source_location::current()) {
-  auto handle = task.release();
-  if (!handle) {
-    throw UsageError("corio::spawn of an empty Task (moved from?): pass the Task itself");
-  }
-  detail::TaskHeader* header;
-  try {
-    if (!options.name.empty() || detail::debug_active()) {
-      detail::attach_task_info(detail::header_of(handle.address()), options.name, where);
-    }
-    header = detail::spawn_root(handle, nullptr, options.pin_to_worker);
-  } catch (...) {
-    task = Task<T>(handle);  // give the frame back to be destroyed with `task`
-    throw;
-  }
-  return JoinHandle<T>(header);
+  return detail::spawn_ordered(std::move(task), options, where, detail::SpawnOrder::next);
 }
 
 /// Like spawn, but the task is pinned to the calling worker: it runs only there and is never

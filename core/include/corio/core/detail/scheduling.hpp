@@ -4,6 +4,7 @@
 #pragma once
 
 #include <coroutine>
+#include <cstdint>
 #include <optional>
 
 #include "corio/core/detail/task_header.hpp"
@@ -44,12 +45,21 @@ inline void Waker::wake() const noexcept {
   if (task->try_claim(epoch) == Claim::schedule) schedule(task);
 }
 
+/// Where a task spawned on a worker is queued there.
+enum class SpawnOrder : std::uint8_t {
+  next,     ///< the LIFO slot: it runs next, on a warm cache (spawn, as Tokio's)
+  in_turn,  ///< the back of the run queue: tasks spawned in a row start in that order
+            ///< (gather, as asyncio starts its children)
+};
+
 /// Makes the unstarted coroutine `root` a task of the runtime that runs the calling task
-/// (or of `scheduler` when given) and schedules it, pinned to worker `pin` if given. The
-/// header gets two references: the runtime's and the JoinHandle's. Throws UsageError when
-/// there is no runtime or `pin` names no worker.
+/// (or of `scheduler` when given) and schedules it, pinned to worker `pin` if given, in
+/// `order` when spawned on a worker (from outside, every task goes to the global queue in
+/// turn). The header gets two references: the runtime's and the JoinHandle's. Throws
+/// UsageError when there is no runtime or `pin` names no worker.
 TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler = nullptr,
-                       std::optional<unsigned> pin = std::nullopt);
+                       std::optional<unsigned> pin = std::nullopt,
+                       SpawnOrder order = SpawnOrder::next);
 
 /// The index of the worker running the calling thread (of any runtime), or nullopt.
 std::optional<unsigned> current_worker_index() noexcept;
