@@ -58,13 +58,16 @@ std::uint64_t Parker::park(int timeout_ms) {
 
 std::uint64_t Parker::poll_io() { return wait_and_dispatch(0); }
 
-std::uint64_t Parker::wait_and_dispatch(int timeout_ms) {
+std::uint64_t Parker::wait_and_dispatch(int timeout_ms,
+                                        const std::atomic<std::uint32_t>* registrations) {
   epoll_event events[64];
   int n = epoll_wait(epoll_fd_, events, 64, timeout_ms);
   // n < 0 is EINTR (a signal): a spurious wake-up, which callers handle.
+  if (registrations && n > 0) registrations->load(std::memory_order_acquire);
   std::uint64_t io_events = 0;
   for (int i = 0; i < n; ++i) {
     if (events[i].data.ptr == nullptr) {
+      if (registrations) continue;  // a helper: the owner's wake-up stays pending
       std::uint64_t count;
       [[maybe_unused]] ssize_t r = read(event_fd_, &count, sizeof count);
     } else {

@@ -29,6 +29,17 @@ class Parker {
   std::uint64_t park(int timeout_ms);
   /// Owner: dispatches the I/O events ready now, without sleeping; returns how many.
   std::uint64_t poll_io();
+  /// Another worker, holding the owner's dispatch claim (Worker::help_poll_io): like
+  /// poll_io(), but leaves the eventfd alone, so a wake-up meant for the owner stays
+  /// pending (the eventfd is level-triggered) and reaches it. `registrations` is loaded
+  /// (acquire) between epoll_wait and the dispatch: the owner bumps it (release) before it
+  /// adds an fd, so the records returned were constructed before we touch them.
+  std::uint64_t poll_io_as_helper(const std::atomic<std::uint32_t>& registrations) {
+    return wait_and_dispatch(0, &registrations);
+  }
+  /// Any thread: whether the owner sleeps (or is about to) in epoll_wait, where the kernel
+  /// hands it its events anyway.
+  bool sleeping() const noexcept { return state_.load(std::memory_order_relaxed) == kParked; }
   /// Any thread: wakes the owner, or makes its next park() return at once.
   void unpark() noexcept;
   /// Owner thread, which is awake by definition: makes its next park() return at once,
@@ -42,7 +53,9 @@ class Parker {
   static constexpr std::uint32_t kParked = 1;
   static constexpr std::uint32_t kNotified = 2;
 
-  std::uint64_t wait_and_dispatch(int timeout_ms);
+  /// `registrations`: null for the owner (see poll_io_as_helper).
+  std::uint64_t wait_and_dispatch(int timeout_ms,
+                                  const std::atomic<std::uint32_t>* registrations = nullptr);
 
   std::atomic<std::uint32_t> state_{kEmpty};
   int epoll_fd_ = -1;

@@ -276,9 +276,26 @@ bool Worker::search_and_run() {
         return true;
       }
     }
+    // Once per search, the other reactors: a worker that is busy, or descheduled by the
+    // OS, would leave their readiness waiting (worker.cpp, "Reactor"). The tasks woken
+    // come to this worker (pinned ones go home).
+    if (round == 0 && help_other_reactors() != 0) {
+      if (TaskHeader* task = next_task()) {
+        run_task(task);
+        return true;
+      }
+    }
     for (int spin = 0; spin < 32 << (round / 8); ++spin) cpu_relax();
   }
   return false;
+}
+
+std::uint64_t Worker::help_other_reactors() noexcept {
+  unsigned n = scheduler_.num_workers();
+  std::uint64_t events = 0;
+  for (unsigned i = 1; i < n; ++i) events += scheduler_.worker((index_ + i) % n).help_poll_io();
+  bump(counters_.io_events, events);
+  return events;
 }
 
 void Worker::end_search() {
@@ -400,18 +417,42 @@ void Worker::process_timers() noexcept {
 }
 
 // ---- Reactor -------------------------------------------------------------------------------
+//
+// Readiness is never stranded (DESIGN.md): the reactor's owner dispatches its events, and a
+// searching worker may dispatch them too while the owner is busy or descheduled. The one
+// hazard is reclamation: a helper's epoll_wait may return a record that is released,
+// deregistered and retired before the helper dispatches it, and the owner must not free it
+// under the helper. The dispatch claim (io_claim_) orders the two:
+//   1. release() removes the fd from epoll (EPOLL_CTL_DEL) before the record is retired, so
+//      an epoll_wait that starts after the record was retired never returns it.
+//   2. A helper takes the claim (exchange, acquire), polls with timeout 0, dispatches, and
+//      drops the claim (store, release). It never frees records. It skips a reactor whose
+//      owner sleeps in epoll_wait, has no fd, or whose claim is held.
+//   3. The owner frees retired records only while holding the claim (exchange, acquire;
+//      release after). If a helper holds it, the owner does not wait: it frees them at its
+//      next poll or park. Acquire pairs with the helper's release in step 2: every
+//      on_events() of a helper's poll happened before the delete. Release pairs with the
+//      next helper's acquire: its epoll_wait comes after the frees, so after the
+//      EPOLL_CTL_DELs (step 1) of every record freed.
+//   4. The owner's own polls and its blocking epoll_wait need no claim: only the owner
+//      frees, and it never frees between its epoll_wait and the dispatch of what it got.
+//   5. Records are built before their fd is added to epoll, and registered_io_ is bumped
+//      (release) in between; a helper loads it (acquire) after its epoll_wait, so what it
+//      dispatches is fully constructed (the kernel orders this too; TSan sees only this).
+// No lock: the owner's hot path pays one exchange only when it has records to free.
 
 IoReadiness* Worker::register_io(int fd) {
   IoReadiness* record = make_record(fd, this, io_liveness_);
+  registered_io_.fetch_add(1, std::memory_order_release);  // step 5: before the ADD
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = record;
   if (epoll_ctl(parker_.epoll_fd(), EPOLL_CTL_ADD, fd, &ev) < 0) {
     int saved = errno;
+    registered_io_.fetch_sub(1, std::memory_order_relaxed);
     delete record;
     throw std::system_error(saved, std::generic_category(), "epoll_ctl(ADD)");
   }
-  registered_io_.fetch_add(1, std::memory_order_relaxed);
   return record;
 }
 
@@ -428,9 +469,9 @@ void Worker::retire(IoReadiness* record) noexcept {
 }
 
 void Worker::free_retired_io() noexcept {
-  // Safe here, between two epoll_waits: every retired fd was removed from epoll before it
-  // was retired, and the events of the previous wait have all been dispatched.
+  // Owner, between two of its epoll_waits, holding the claim (step 3).
   if (retired_io_.load(std::memory_order_relaxed) == nullptr) return;
+  if (io_claim_.exchange(true, std::memory_order_acquire)) return;  // a helper: next time
   IoReadiness* record = retired_io_.exchange(nullptr, std::memory_order_acquire);
   while (record) {
     IoReadiness* next = retired_next(record);
@@ -438,6 +479,20 @@ void Worker::free_retired_io() noexcept {
     registered_io_.fetch_sub(1, std::memory_order_relaxed);
     record = next;
   }
+  io_claim_.store(false, std::memory_order_release);
+}
+
+std::uint64_t Worker::help_poll_io() noexcept {
+  // Step 2. The plain loads first: no read-modify-write on a line the owner writes, when
+  // there is nothing to do.
+  if (registered_io_.load(std::memory_order_relaxed) == 0 || parker_.sleeping() ||
+      io_claim_.load(std::memory_order_relaxed) ||
+      io_claim_.exchange(true, std::memory_order_acquire)) {
+    return 0;
+  }
+  std::uint64_t events = parker_.poll_io_as_helper(registered_io_);
+  io_claim_.store(false, std::memory_order_release);
+  return events;
 }
 
 std::uint64_t Worker::poll_io_if_registered() noexcept {

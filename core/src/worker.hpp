@@ -140,6 +140,10 @@ class Worker final : public TimerOwner, public IoReactor {
   IoReadiness* register_io(int fd) override;
   void deregister_fd(int fd) noexcept override;
   void retire(IoReadiness* record) noexcept override;
+  /// Another worker, searching: dispatches the I/O events ready now on this worker's
+  /// reactor, unless this worker sleeps in epoll_wait (it gets them there), has no fd, or
+  /// someone holds the dispatch claim (worker.cpp, "Reactor"). Returns how many.
+  std::uint64_t help_poll_io() noexcept;
 
   /// A snapshot of this worker's counters. Any thread.
   WorkerMetrics metrics() const noexcept;
@@ -165,6 +169,8 @@ class Worker final : public TimerOwner, public IoReactor {
   TaskHeader* next_task();
   TaskHeader* pop_global_batch();
   bool search_and_run();
+  /// Searching: help_poll_io() on every other worker; returns the events dispatched.
+  std::uint64_t help_other_reactors() noexcept;
   void end_search();
   void park();
   void push_back(TaskHeader* task);
@@ -212,6 +218,8 @@ class Worker final : public TimerOwner, public IoReactor {
   std::atomic<std::uint64_t> published_deadline_{kNoDeadline};
   std::atomic<IoReadiness*> retired_io_{nullptr};  ///< stack of records to free
   std::atomic<std::uint32_t> registered_io_{0};    ///< live records on this reactor
+  /// Held by a helper polling this reactor, and by the owner while it frees records.
+  std::atomic<bool> io_claim_{false};
   std::shared_ptr<ReactorLiveness> io_liveness_ = std::make_shared<ReactorLiveness>();
 
   std::mutex pinned_inbox_mutex_;

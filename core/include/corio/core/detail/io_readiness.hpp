@@ -18,8 +18,9 @@
 // Lifetime: create() allocates a record with one reference (the owner's); a waiting task
 // holds another while it waits. release() deregisters the fd, wakes the waiters (they see
 // kClosed) and drops the owner's reference; the last reference hands the record to its
-// reactor, which frees it before its next epoll_wait, so an event already fetched for it
-// never touches freed memory.
+// reactor, which frees it before its next epoll_wait, and never while another worker that
+// polls the reactor (it may, when the owner is busy) dispatches what it fetched, so an
+// event already fetched for it never touches freed memory (worker.cpp, "Reactor").
 #pragma once
 
 #include <atomic>
@@ -76,7 +77,8 @@ class IoReadiness {
   /// direction; CancelledError when cancelled.
   WaitAwaiter wait(std::uint32_t direction) noexcept;
 
-  /// The reactor's side: called with the epoll events for this fd, on the owning worker.
+  /// The reactor's side: called with the epoll events for this fd, by the owning worker
+  /// or by a worker that polls its reactor while it is busy.
   void on_events(std::uint32_t epoll_events) noexcept;
 
  private:
