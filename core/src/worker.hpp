@@ -15,8 +15,9 @@
 //      global queue, spinning briefly in between: a wake-up through a parked thread costs
 //      ~25 µs, far more than a few rounds of looking. Each round also polls its own reactor
 //      without blocking, if it has fds: their events are work only it can find, and a
-//      searcher would otherwise leave them until it parks (B9 at W=2: 123k -> 139k round
-//      trips/s). A lone worker parks at once.
+//      searcher would otherwise leave them until it parks. Once per search it also polls
+//      the reactors of workers that are busy, so their readiness is never stranded
+//      (worker.cpp, "Reactor"; figures in docs/architecture.md). A lone worker parks at once.
 //   4. Still nothing: fire due timers, then park in epoll_wait until the next deadline
 //      (see idle.hpp for the accounting that keeps a wake-up from being lost). With a
 //      manual clock, the last worker to park moves time to the earliest deadline instead.
