@@ -172,6 +172,15 @@ TEST(TcpTest, BytesAndAHangUpReportedTogetherAreBothRead) {
 // mark the stream drained (the next read_exact would wait for an event that never comes:
 // the peer sends nothing more until it hears back), one that leaves none must still wake
 // on the next bytes, and end of stream must still be seen.
+// Reads `n` four-byte messages with read_exact, appending them to `got`.
+corio::Task<> read_messages(corio::TcpStream* stream, int n, std::string* got) {
+  std::array<std::byte, 4> message;
+  for (int i = 0; i < n; ++i) {
+    co_await stream->read_exact(message);
+    *got += as_string(message);
+  }
+}
+
 TEST(TcpTest, ExactReadsSeeBytesLeftQueuedAndLaterOnes) {
   auto body = []() -> corio::Task<std::string> {
     auto listener = corio::TcpListener::bind("127.0.0.1", 0);
@@ -190,17 +199,10 @@ TEST(TcpTest, ExactReadsSeeBytesLeftQueuedAndLaterOnes) {
     corio::TcpStream c =
         co_await corio::TcpStream::connect("127.0.0.1", listener.local_address().port());
     std::string got;
-    std::array<std::byte, 4> message;
-    auto read_messages = [&](int n) -> corio::Task<> {
-      for (int i = 0; i < n; ++i) {
-        co_await c.read_exact(message);
-        got += as_string(message);
-      }
-    };
     try {  // the (real-time) bound only turns a wrongly drained stream's hang into a failure
-      co_await corio::wait_for(read_messages(3), 60s);
+      co_await corio::wait_for(read_messages(&c, 3, &got), 60s);
       co_await c.write_all(std::string_view("ack"));
-      co_await corio::wait_for(read_messages(1), 60s);
+      co_await corio::wait_for(read_messages(&c, 1, &got), 60s);
       got += co_await corio::wait_for(read_all(&c, 4), 60s);  // then end of stream
     } catch (const corio::TimeoutError&) {
       got += " timed out";

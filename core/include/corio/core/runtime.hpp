@@ -21,6 +21,7 @@
 #include "corio/core/error.hpp"
 #include "corio/core/join_handle.hpp"
 #include "corio/core/metrics.hpp"
+#include "corio/core/spawn.hpp"
 #include "corio/core/task.hpp"
 #include "corio/core/time.hpp"
 
@@ -119,19 +120,8 @@ class Runtime {
   template <class T>
   JoinHandle<T> spawn(Task<T> task, SpawnOptions options = {},
                       std::source_location where = std::source_location::current()) {
-    auto handle = task.release();
-    if (!handle) throw UsageError("Runtime::spawn of an empty Task (moved from?)");
-    detail::TaskHeader* header;
-    try {
-      if (!options.name.empty() || detail::debug_active()) {
-        detail::attach_task_info(detail::header_of(handle.address()), options.name, where);
-      }
-      header = detail::spawn_root(handle, scheduler_.get(), options.pin_to_worker);
-    } catch (...) {
-      task = Task<T>(handle);
-      throw;
-    }
-    return JoinHandle<T>(header);
+    return detail::spawn_ordered(std::move(task), options, where, detail::SpawnOrder::next,
+                                 scheduler_.get());
   }
 
   /// Runs `task` on this runtime and blocks the calling thread until it finishes; returns

@@ -20,20 +20,23 @@ namespace corio {
 
 namespace detail {
 /// spawn() with the queueing order chosen (scheduling.hpp): gather spawns its children
-/// `in_turn`, so they start in argument order as asyncio's do.
+/// `in_turn`, so they start in argument order as asyncio's do. With `scheduler`, the task
+/// goes to that runtime from any thread (Runtime::spawn); without, to the caller's.
 template <class T>
 JoinHandle<T> spawn_ordered(Task<T> task, SpawnOptions options, std::source_location where,
-                            SpawnOrder order) {
+                            SpawnOrder order, Scheduler* scheduler = nullptr) {
   auto handle = task.release();
   if (!handle) {
-    throw UsageError("corio::spawn of an empty Task (moved from?): pass the Task itself");
+    throw UsageError(scheduler ? "Runtime::spawn of an empty Task (moved from?)"
+                               : "corio::spawn of an empty Task (moved from?): pass the Task "
+                                 "itself");
   }
   TaskHeader* header;
   try {
     if (!options.name.empty() || debug_active()) {
       attach_task_info(header_of(handle.address()), options.name, where);
     }
-    header = spawn_root(handle, nullptr, options.pin_to_worker, order);
+    header = spawn_root(handle, scheduler, options.pin_to_worker, order);
   } catch (...) {
     task = Task<T>(handle);  // give the frame back to be destroyed with `task`
     throw;
