@@ -252,11 +252,13 @@ bool Worker::search_and_run() {
   if (n == 1) return false;
   for (int round = 0; round < kSearchRounds; ++round) {
     unsigned start = n > 1 ? absl::Uniform(rng_, 0u, n) : 0;
+    // The first rounds leave a short queue to its owner (worker.hpp, step 3).
+    std::uint32_t min_queued = round < kPatientRounds ? kPatientMinQueued : 1;
     for (unsigned i = 0; i < n; ++i) {
       unsigned victim = (start + i) % n;
       if (victim == index_) continue;
       std::uint32_t before = queue_.size();
-      if (TaskHeader* task = scheduler_.worker(victim).queue().steal_into(queue_)) {
+      if (TaskHeader* task = scheduler_.worker(victim).queue().steal_into(queue_, min_queued)) {
         bump(counters_.steals);
         bump(counters_.stolen_tasks, queue_.size() - before + 1);
         run_task(task);
