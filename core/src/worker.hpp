@@ -212,9 +212,11 @@ class Worker final : public TimerOwner, public IoReactor {
     c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
   }
   Counters counters_;
-  // Debug mode: the polled task, and kPollPinned while the watchdog reads it (read_polled_task).
+  // Debug mode: the polled task, tagged kPollPinned while the watchdog reads it when polls
+  // end with an exchange (without membarrier: worker.cpp, "Debug mode").
   static constexpr std::uintptr_t kPollPinned = 1;
-  const bool debug_;                           ///< the runtime runs in debug mode
+  const bool debug_;              ///< the runtime runs in debug mode
+  const bool debug_light_fence_;  ///< polls end without an RMW (worker.cpp, "Debug mode")
   std::atomic<std::uintptr_t> debug_task_{0};  ///< the polled task (| kPollPinned)
   std::atomic<std::uint64_t> debug_polls_{0};  ///< polls started; the owner writes it
   std::atomic<bool> debug_reading_{false};     ///< the watchdog is in read_polled_task
