@@ -82,13 +82,8 @@ void* allocate_frame(std::size_t frame_size) {
 void release_memory(TaskHeader* header) noexcept {
   void* block = header;
   std::uint32_t s = header->state.load(std::memory_order_relaxed);
-  if (s & TaskHeader::kInfoBlock) {
-    TaskInfoBlock* info = info_block(header);
-    info->~TaskInfoBlock();
-    block = info;
-  } else if (s & TaskHeader::kHasInfo) {
-    forget_task_info(header);
-  }
+  if (s & TaskHeader::kInfoBlock) block = info_block(header);
+  if (s & TaskHeader::kHasInfo) forget_task_info(header);
   header->~TaskHeader();
   free_block(block);
 }
