@@ -217,12 +217,14 @@ class Worker final : public TimerOwner, public IoReactor {
   static constexpr std::uintptr_t kPollPinned = 1;
   const bool debug_;              ///< the runtime runs in debug mode
   const bool debug_light_fence_;  ///< polls end without an RMW (worker.cpp, "Debug mode")
-  std::atomic<std::uintptr_t> debug_task_{0};  ///< the polled task (| kPollPinned)
-  std::atomic<std::uint64_t> debug_polls_{0};  ///< polls started; the owner writes it
-  std::atomic<bool> debug_reading_{false};     ///< the watchdog is in read_polled_task
+  // The debug words are written twice a poll: a line of their own, apart from the words
+  // other workers read (the reactor's, below).
+  alignas(64) std::atomic<std::uintptr_t> debug_task_{0};  ///< the polled task (| kPollPinned)
+  std::atomic<std::uint64_t> debug_polls_{0};              ///< polls started; the owner writes it
+  std::atomic<bool> debug_reading_{false};                 ///< the watchdog is in read_polled_task
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
-  TimerWheel timers_;                           ///< owner thread only
+  alignas(64) TimerWheel timers_;               ///< owner thread only
   std::atomic<TimerCancel*> cancels_{nullptr};  ///< stack of messages from any thread
   std::atomic<std::uint64_t> published_deadline_{kNoDeadline};
   std::atomic<IoReadiness*> retired_io_{nullptr};  ///< stack of records to free
