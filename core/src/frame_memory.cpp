@@ -80,21 +80,19 @@ void* allocate_frame(std::size_t frame_size) {
 }
 
 void release_memory(TaskHeader* header) noexcept {
-  void* block = header;
-  std::uint32_t s = header->state.load(std::memory_order_relaxed);
-  if (s & TaskHeader::kInfoBlock) block = info_block(header);
-  if (s & TaskHeader::kHasInfo) forget_task_info(header);
+  void* block = block_of(header);
+  if (header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo) {
+    forget_task_info(header);
+  }
   header->~TaskHeader();
   free_block(block);
 }
 
 bool frame_contains(const TaskHeader* header, const void* address) noexcept {
-  void* block = block_of(header);
-  auto offset = reinterpret_cast<std::uintptr_t>(address) -
-                reinterpret_cast<std::uintptr_t>(frame_of(const_cast<TaskHeader*>(header)));
-  std::size_t before_frame =
-      static_cast<char*>(frame_of(const_cast<TaskHeader*>(header))) - static_cast<char*>(block);
-  return offset < block_size(block) - before_frame;
+  auto* block = static_cast<char*>(block_of(header));
+  auto* frame = static_cast<char*>(frame_of(const_cast<TaskHeader*>(header)));
+  auto offset = reinterpret_cast<std::uintptr_t>(address) - reinterpret_cast<std::uintptr_t>(frame);
+  return offset < block_size(block) - static_cast<std::size_t>(frame - block);
 }
 
 void on_frame_destroyed(void* frame) noexcept {

@@ -1,16 +1,17 @@
-// TaskInfoBlock: what debug mode records of a task (its id, name and spawn site), kept in
-// the task's own memory block.
+// TaskInfoBlock: what debug mode records of a task (its id and spawn site), kept in the
+// task's own memory block.
 //
 // A frame allocated while debug mode is on gets a TaskInfoBlock in front of its header, in
 // the same allocation (frame_memory.cpp), and its header carries kInfoBlock: spawn fills it
 // in and every reader reaches it at a constant offset from the header, with no lookup and
-// no lock, and it goes away with the frame. A named task's info is in the side table. Before this,
-// every spawn in debug mode inserted into a global mutex-guarded hash map and every free erased
-// from it: B1 cost 2.6 times as much with debug mode on (docs/architecture.md has the figures).
+// no lock, and it goes away with the frame. Before this, every spawn in debug mode inserted
+// into a global mutex-guarded hash map and every free erased from it: B1 cost 2.6 times as
+// much with debug mode on (docs/architecture.md has the figures).
 //
-// A frame allocated with debug mode off has no such block (32 bytes a task would cost every
+// A frame allocated with debug mode off has no such block (16 bytes a task would cost every
 // program). When a task like that is spawned with a name, or debug mode came on between its
-// allocation and its spawn, its info goes to debug.cpp's side table instead (kHasInfo).
+// allocation and its spawn, its info goes to debug.cpp's side table instead (kHasInfo); so
+// does a named task's, block or not.
 #pragma once
 
 #include <cstddef>
