@@ -250,7 +250,12 @@ bool Worker::search_and_run() {
   // queue: spinning would only burn the CPU that I/O-bound servers count per request. It
   // stays a searcher, so that park() re-checks the queues as the last searcher (idle.hpp).
   if (n == 1) return false;
-  for (int round = 0; round < kSearchRounds; ++round) {
+  // A worker with fds spins less: the kernel wakes it for its own I/O anyway, and a thread
+  // that spends its whole CPU share spinning is run late by the OS when it has work (B8 at
+  // W=2 shares two cores with wrk; docs/architecture.md).
+  const int rounds =
+      registered_io_.load(std::memory_order_relaxed) != 0 ? kSearchRoundsWithIo : kSearchRounds;
+  for (int round = 0; round < rounds; ++round) {
     unsigned start = n > 1 ? absl::Uniform(rng_, 0u, n) : 0;
     for (unsigned i = 0; i < n; ++i) {
       unsigned victim = (start + i) % n;

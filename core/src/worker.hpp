@@ -70,6 +70,9 @@ class Worker final : public TimerOwner, public IoReactor {
   static constexpr std::uint32_t kMaintenanceInterval = 61;
   static constexpr std::uint32_t kMaxLifoPolls = 3;
   static constexpr int kSearchRounds = 32;
+  /// Search rounds of a worker with registered fds (docs/architecture.md, "A worker with
+  /// fds searches briefly").
+  static constexpr int kSearchRoundsWithIo = 4;
 
   Worker(Scheduler& scheduler, unsigned index, std::uint32_t queue_capacity);
   Worker(const Worker&) = delete;
