@@ -250,12 +250,7 @@ bool Worker::search_and_run() {
   // queue: spinning would only burn the CPU that I/O-bound servers count per request. It
   // stays a searcher, so that park() re-checks the queues as the last searcher (idle.hpp).
   if (n == 1) return false;
-  // A worker with fds spins less: the kernel wakes it for its own I/O anyway, and a thread
-  // that spends its whole CPU share spinning is run late by the OS when it has work (B8 at
-  // W=2 shares two cores with wrk; docs/architecture.md).
-  const int rounds =
-      registered_io_.load(std::memory_order_relaxed) != 0 ? kSearchRoundsWithIo : kSearchRounds;
-  for (int round = 0; round < rounds; ++round) {
+  for (int round = 0; round < kSearchRounds; ++round) {
     unsigned start = n > 1 ? absl::Uniform(rng_, 0u, n) : 0;
     for (unsigned i = 0; i < n; ++i) {
       unsigned victim = (start + i) % n;
@@ -289,6 +284,12 @@ bool Worker::search_and_run() {
         run_task(task);
         return true;
       }
+    }
+    // A worker with fds spins less: the kernel wakes it for its own I/O anyway, and a
+    // thread that spends its whole CPU share spinning is run late by the OS when it has
+    // work (B8 at W=2 shares two cores with wrk; docs/architecture.md).
+    if (round + 1 >= kSearchRoundsWithIo && registered_io_.load(std::memory_order_relaxed) != 0) {
+      return false;
     }
     for (int spin = 0; spin < 32 << (round / 8); ++spin) cpu_relax();
   }
