@@ -1,5 +1,6 @@
 # core/: tasks, the scheduler, timers, cancellation, the reactor.
 set(CORIO_CORE_SOURCES
+  core/src/asymmetric_fence.cpp
   core/src/blocking_pool.cpp
   core/src/compute_arena.cpp
   core/src/debug.cpp

@@ -101,11 +101,7 @@ void attach_task_info(TaskHeader* task, std::string_view name, const std::source
     TaskInfoBlock* info = info_block(task);
     info->id = id;
     info->where = where;
-    if (!name.empty()) {
-      info->name = std::make_unique<char[]>(name.size() + 1);
-      name.copy(info->name.get(), name.size());
-    }
-    return;
+    if (name.empty()) return;
   }
   {
     std::lock_guard lock(table().mutex);
@@ -116,11 +112,10 @@ void attach_task_info(TaskHeader* task, std::string_view name, const std::source
 
 std::optional<TaskInfo> find_task_info(const TaskHeader* task) {
   std::uint32_t s = task->state.load(std::memory_order_acquire);
-  if (s & TaskHeader::kInfoBlock) {
+  if ((s & TaskHeader::kInfoBlock) && !(s & TaskHeader::kHasInfo)) {
     const TaskInfoBlock* info = info_block(task);
     if (info->id == 0) return std::nullopt;  // allocated in debug mode, spawned without
-    return TaskInfo{info->id, info->name ? std::string(info->name.get()) : std::string(),
-                    info->where};
+    return TaskInfo{info->id, std::string(), info->where};
   }
   if (!(s & TaskHeader::kHasInfo)) return std::nullopt;
   std::lock_guard lock(table().mutex);

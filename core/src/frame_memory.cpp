@@ -8,7 +8,9 @@
 
 #include <new>
 
-#if !defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+#if defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+#include <malloc.h>
+#else
 #include <mimalloc.h>
 #endif
 
@@ -34,6 +36,14 @@ void* allocate_block(std::size_t size) {
 #endif
 }
 
+std::size_t block_size(void* block) noexcept {
+#if defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+  return malloc_usable_size(block);
+#else
+  return mi_usable_size(block);
+#endif
+}
+
 void free_block(void* block) noexcept {
 #if defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
   ::operator delete(block);
@@ -42,10 +52,13 @@ void free_block(void* block) noexcept {
 #endif
 }
 
-TaskHeader* construct_header(void* at, std::size_t frame_size) noexcept {
-  auto* header = new (at) TaskHeader();
-  header->frame_size = static_cast<std::uint32_t>(frame_size);
-  return header;
+// The start of the allocation that holds `header`.
+void* block_of(const TaskHeader* header) noexcept {
+  void* block = const_cast<TaskHeader*>(header);
+  if (header->state.load(std::memory_order_relaxed) & TaskHeader::kInfoBlock) {
+    block = info_block(header);
+  }
+  return block;
 }
 
 // Debug mode: room for the task's info in front of the header (task_info.hpp). Out of line,
@@ -53,7 +66,7 @@ TaskHeader* construct_header(void* at, std::size_t frame_size) noexcept {
 [[gnu::noinline]] void* allocate_frame_with_info(std::size_t frame_size) {
   void* block = allocate_block(kInfoSpace + kHeaderSpace + frame_size);
   new (block) TaskInfoBlock();
-  TaskHeader* header = construct_header(static_cast<char*>(block) + kInfoSpace, frame_size);
+  auto* header = new (static_cast<char*>(block) + kInfoSpace) TaskHeader();
   header->state.store(TaskHeader::kInfoBlock, std::memory_order_relaxed);
   return frame_of(header);
 }
@@ -63,21 +76,25 @@ void* allocate_frame(std::size_t frame_size) {
   if (debug_active()) [[unlikely]] {
     return allocate_frame_with_info(frame_size);
   }
-  return frame_of(construct_header(allocate_block(kHeaderSpace + frame_size), frame_size));
+  return frame_of(new (allocate_block(kHeaderSpace + frame_size)) TaskHeader());
 }
 
 void release_memory(TaskHeader* header) noexcept {
   void* block = header;
   std::uint32_t s = header->state.load(std::memory_order_relaxed);
-  if (s & TaskHeader::kInfoBlock) {
-    TaskInfoBlock* info = info_block(header);
-    info->~TaskInfoBlock();
-    block = info;
-  } else if (s & TaskHeader::kHasInfo) {
-    forget_task_info(header);
-  }
+  if (s & TaskHeader::kInfoBlock) block = info_block(header);
+  if (s & TaskHeader::kHasInfo) forget_task_info(header);
   header->~TaskHeader();
   free_block(block);
+}
+
+bool frame_contains(const TaskHeader* header, const void* address) noexcept {
+  void* block = block_of(header);
+  auto offset = reinterpret_cast<std::uintptr_t>(address) -
+                reinterpret_cast<std::uintptr_t>(frame_of(const_cast<TaskHeader*>(header)));
+  std::size_t before_frame =
+      static_cast<char*>(frame_of(const_cast<TaskHeader*>(header))) - static_cast<char*>(block);
+  return offset < block_size(block) - before_frame;
 }
 
 void on_frame_destroyed(void* frame) noexcept {

@@ -27,6 +27,19 @@
 // read of the state is stale and nobody wakes, the task is not stranded, because the pusher
 // itself runs it later; the cost of the rare miss is parallelism, never liveness. That
 // keeps a fence (~10 ns here) off every spawn and every yield.
+//
+// The two counts live in two words on separate cache lines. Searchers write theirs at every
+// search transition (a worker that steals a small batch, runs it and looks again: twice per
+// batch), while producers read on every push; they read the unparked count first, which
+// changes only when a worker parks or wakes, and nobody is parked is the common answer
+// (Go's wakep() looks at npidle first for the same reason). One packed word, as in Tokio,
+// put every searcher's write on the line each spawn reads (docs/architecture.md, B1).
+// Reading the two words one after the other loses no wake-up: the unparked count changes
+// only under the lock; a parker decrements its searching count before its unparked count,
+// and a producer reads them in the opposite order, so a producer that sees the unparked
+// count of a worker parking sees its searching count gone too. A producer that sees
+// "everyone unparked" (or a searcher) is after (in the SC order) the decrement of whoever
+// parks last as the last searcher, so that worker's re-check of the queues sees its push.
 #pragma once
 
 #include <atomic>
@@ -60,18 +73,19 @@ class Idle {
   template <class HasMail>
   ParkResult transition_to_parked(unsigned worker, bool was_searching, HasMail has_mail) {
     std::lock_guard lock(mutex_);
-    const std::uint32_t delta = kUnparkedOne + (was_searching ? 1 : 0);
     // Count out first, then look: a poster posts first, then looks at the count
-    // (notify_addressee). One of the two sees the other.
-    std::uint32_t prev = state_.fetch_sub(delta, std::memory_order_seq_cst);
+    // (notify_addressee). One of the two sees the other. The searching count goes first
+    // (see the top of this file).
+    const bool last_searcher =
+        was_searching && searching_.fetch_sub(1, std::memory_order_seq_cst) == 1;
+    const std::uint32_t prev_unparked = unparked_.fetch_sub(1, std::memory_order_seq_cst);
     if (has_mail()) {
-      state_.fetch_add(delta, std::memory_order_seq_cst);
+      unparked_.fetch_add(1, std::memory_order_seq_cst);
+      if (was_searching) searching_.fetch_add(1, std::memory_order_seq_cst);
       return {.parked = false, .last_searcher = false, .last_awake = false};
     }
     sleepers_.push_back(worker);
-    return {.parked = true,
-            .last_searcher = was_searching && searching(prev) == 1,
-            .last_awake = unparked(prev) == 1};
+    return {.parked = true, .last_searcher = last_searcher, .last_awake = prev_unparked == 1};
   }
   /// Wakes a chosen sleeper the way step 4 does (counted as unparked and searching).
   /// False if it was not asleep.
@@ -80,7 +94,7 @@ class Idle {
   /// `worker`. True if it was parked: it is now counted as unparked and searching, and the
   /// caller must unpark it. Takes the lock only when some worker is parked or parking.
   bool notify_addressee(unsigned worker) {
-    if (unparked(state_.load(std::memory_order_seq_cst)) == num_workers_) return false;
+    if (unparked_.load(std::memory_order_seq_cst) == num_workers_) return false;
     return notify_worker(worker);
   }
   /// How a parked worker that woke up leaves (decided atomically under the lock).
@@ -98,24 +112,27 @@ class Idle {
 
   /// The fence between "write one side" and "read the other side" of the protocol above.
   /// ThreadSanitizer does not model fences, so under TSan it is a sequentially consistent
-  /// read-modify-write of the idle word, which orders the same accesses in a way TSan sees.
+  /// read-modify-write of the unparked count (which every parker writes too), which orders
+  /// the same accesses in a way TSan sees.
   void store_load_barrier() noexcept {
 #if defined(__SANITIZE_THREAD__)
-    state_.fetch_add(0, std::memory_order_seq_cst);
+    unparked_.fetch_add(0, std::memory_order_seq_cst);
 #else
     std::atomic_thread_fence(std::memory_order_seq_cst);
 #endif
   }
 
  private:
-  // state_: number searching in the low 16 bits, number unparked in the high 16.
-  static constexpr std::uint32_t kUnparkedOne = 1u << 16;
-  static unsigned searching(std::uint32_t s) noexcept { return s & 0xffff; }
-  static unsigned unparked(std::uint32_t s) noexcept { return s >> 16; }
+  /// Under the lock: counts a sleeper taken off the list as unparked and searching (the
+  /// searching count first: see the top of this file).
+  void wake_counted_as_searcher() noexcept;
 
   const unsigned num_workers_;
-  std::atomic<std::uint32_t> state_;
-  mutable std::mutex mutex_;  // guards sleepers_; only taken on the slow paths
+  /// Workers not parked. Changed only under the lock; read by every push.
+  alignas(64) std::atomic<std::uint32_t> unparked_;
+  /// Workers searching. Changed at every search transition, without the lock.
+  alignas(64) std::atomic<std::uint32_t> searching_{0};
+  alignas(64) mutable std::mutex mutex_;  // guards sleepers_; only taken on the slow paths
   std::vector<unsigned> sleepers_;
 };
 

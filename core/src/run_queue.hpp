@@ -32,8 +32,12 @@ class LocalQueue {
   /// Owner: appends `task`; false when the queue is full (the caller overflows).
   bool push_back(TaskHeader* task) noexcept {
     std::uint32_t tail = tail_.load(std::memory_order_relaxed);
-    std::uint32_t steal = steal_of(head_.load(std::memory_order_acquire));
-    if (tail - steal > mask_) return false;
+    // `steal` only moves forward, so an old value understates the room: read the head (a
+    // line stealers write) only when that value says the queue may be full.
+    if (tail - owner_steal_ > mask_) {
+      owner_steal_ = steal_of(head_.load(std::memory_order_acquire));
+      if (tail - owner_steal_ > mask_) return false;
+    }
     slots_[tail & mask_].store(task, std::memory_order_relaxed);
     tail_.store(tail + 1, std::memory_order_release);  // publishes the slot to stealers
     return true;
@@ -51,6 +55,7 @@ class LocalQueue {
     if (!head_.compare_exchange_strong(head, pack(real + n, real + n), std::memory_order_acq_rel)) {
       return 0;
     }
+    owner_steal_ = real + n;
     for (std::uint32_t i = 0; i < n; ++i) {
       out[i] = slots_[(real + i) & mask_].load(std::memory_order_relaxed);
     }
@@ -68,14 +73,16 @@ class LocalQueue {
       std::uint64_t next = steal == real ? pack(next_real, next_real) : pack(steal, next_real);
       if (head_.compare_exchange_weak(head, next, std::memory_order_acq_rel,
                                       std::memory_order_acquire)) {
+        owner_steal_ = steal_of(next);
         return slots_[real & mask_].load(std::memory_order_relaxed);
       }
     }
   }
 
   /// Any thread but the owner: moves half of this queue (rounded up) into `dst`, the
-  /// caller's own queue, and returns one of the stolen tasks to run now (null: nothing).
-  TaskHeader* steal_into(LocalQueue& dst) noexcept {
+  /// caller's own queue, and returns one of the stolen tasks to run now (null: nothing, or
+  /// fewer than `min_queued` tasks queued).
+  TaskHeader* steal_into(LocalQueue& dst, std::uint32_t min_queued = 1) noexcept {
     std::uint32_t dst_tail = dst.tail_.load(std::memory_order_relaxed);
     std::uint32_t dst_room =
         dst.capacity() - (dst_tail - steal_of(dst.head_.load(std::memory_order_acquire)));
@@ -88,6 +95,7 @@ class LocalQueue {
       std::uint32_t steal = steal_of(head), real = real_of(head);
       if (steal != real) return nullptr;  // another stealer is at work
       std::uint32_t available = tail_.load(std::memory_order_acquire) - real;
+      if (available < min_queued) return nullptr;
       n = available - available / 2;
       if (n > dst_room) n = dst_room;
       if (n == 0) return nullptr;
@@ -143,10 +151,15 @@ class LocalQueue {
     return (static_cast<std::uint64_t>(steal) << 32) | real;
   }
 
+  // Three cache lines: the constants, the head (stealers and the owner's pops write it) and
+  // the tail (the owner's pushes write it, stealers read it). A steal then does not take
+  // the line of the tail away from an owner that only pushes (a spawning loop, B1).
   const std::uint32_t mask_;
   std::unique_ptr<std::atomic<TaskHeader*>[]> slots_;
-  std::atomic<std::uint64_t> head_{0};  ///< pack(steal, real)
-  std::atomic<std::uint32_t> tail_{0};  ///< written by the owner only
+  alignas(64) std::atomic<std::uint64_t> head_{0};  ///< pack(steal, real)
+  alignas(64) std::atomic<std::uint32_t> tail_{0};  ///< written by the owner only
+  /// Owner only: `steal` as the owner last read it (a lower bound of the real one).
+  std::uint32_t owner_steal_ = 0;
 };
 
 }  // namespace corio::detail

@@ -77,7 +77,12 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
   task->state.store(
       TaskHeader::kNotified | (task->state.load(std::memory_order_relaxed) & kInfoBits),
       std::memory_order_relaxed);
-  scheduler->spawn(task, order);
+  try {
+    scheduler->spawn(task, order);
+  } catch (...) {  // the registry could not grow: the frame goes back to its Task
+    task->refs.store(0, std::memory_order_relaxed);
+    throw;
+  }
   return task;
 }
 

@@ -16,31 +16,26 @@ bool TaskRegistry::on_owner_thread() const noexcept {
          (owner_ != nullptr && Worker::current() == owner_);
 }
 
-void TaskRegistry::link(TaskHeader* task) noexcept {
+void TaskRegistry::add(TaskHeader* task) {
+  task->registry_slot = static_cast<std::uint32_t>(tasks_.size());
+  tasks_.push_back(task);
   task->set_registry(this);
-  task->prev = nullptr;
-  task->next = head_;
-  if (head_) head_->prev = task;
-  head_ = task;
 }
 
-void TaskRegistry::unlink(TaskHeader* task) noexcept {
-  if (task->prev) {
-    task->prev->next = task->next;
-  } else {
-    head_ = task->next;
-  }
-  if (task->next) task->next->prev = task->prev;
-  task->prev = task->next = nullptr;
+void TaskRegistry::remove(TaskHeader* task) noexcept {
+  TaskHeader* last = tasks_.back();
+  tasks_[task->registry_slot] = last;
+  last->registry_slot = task->registry_slot;
+  tasks_.pop_back();
   task->set_registry(nullptr);
 }
 
 void TaskRegistry::insert(TaskHeader* task) {
   if (owner_ == nullptr) {
     std::lock_guard lock(mutex_);
-    link(task);
+    add(task);
   } else {
-    link(task);
+    add(task);
   }
 }
 
@@ -48,13 +43,13 @@ void TaskRegistry::release(TaskHeader* task) noexcept {
   if (owner_ == nullptr && !shutting_down_.load(std::memory_order_relaxed)) {
     {
       std::lock_guard lock(mutex_);
-      unlink(task);
+      remove(task);
     }
     destroy_frame(task);  // outside the lock: destructors may release other tasks
     return;
   }
   if (on_owner_thread()) {
-    unlink(task);
+    remove(task);
     destroy_frame(task);
     return;
   }
@@ -70,7 +65,7 @@ void TaskRegistry::drain_remote() noexcept {
   TaskHeader* task = remote_.exchange(nullptr, std::memory_order_acquire);
   while (task) {
     TaskHeader* next = task->remote_next;
-    unlink(task);
+    remove(task);
     destroy_frame(task);
     task = next;
   }
@@ -79,12 +74,13 @@ void TaskRegistry::drain_remote() noexcept {
 void TaskRegistry::for_each(absl::FunctionRef<void(TaskHeader*)> visit) {
   std::unique_lock<std::mutex> lock;
   if (owner_ == nullptr) lock = std::unique_lock(mutex_);
-  for (TaskHeader* task = head_; task; task = task->next) visit(task);
+  for (TaskHeader* task : tasks_) visit(task);
 }
 
 TaskHeader* TaskRegistry::pop_any() noexcept {
-  TaskHeader* task = head_;
-  if (task) unlink(task);
+  if (tasks_.empty()) return nullptr;
+  TaskHeader* task = tasks_.back();
+  remove(task);
   return task;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <system_error>
 
+#include "asymmetric_fence.hpp"
 #include "corio/core/detail/cpu_relax.hpp"
 #include "runtime_clock.hpp"
 #include "scheduler.hpp"
@@ -28,7 +29,8 @@ Worker::Worker(Scheduler& scheduler, unsigned index, std::uint32_t queue_capacit
       registry_(scheduler, this),
       producer_token_(scheduler.inject().make_producer_token()),
       consumer_token_(scheduler.inject().make_consumer_token()),
-      debug_(scheduler.debug_monitor() != nullptr) {}
+      debug_(scheduler.debug_monitor() != nullptr),
+      debug_light_fence_(debug_ && heavy_fence_available()) {}
 
 void Worker::start() {
   thread_ = std::thread([this] { run(); });
@@ -114,20 +116,45 @@ void Worker::run_task(TaskHeader* task) {
   if (s & TaskHeader::kNotified) schedule_local(task, /*at_back=*/false);
 }
 
-// The watchdog may be reading the task's info (read_polled_task): it must not be freed, so
-// the poll is not over until the watchdog is done. The exchange tells whether it pinned it.
+// ---- Debug mode ----------------------------------------------------------------------------
+//
+// The watchdog may read the info of the task a worker polls (read_polled_task): the task
+// must not be freed meanwhile, so its poll does not end until the watchdog is done. With
+// membarrier (asymmetric_fence.hpp), a poll ends with no read-modify-write:
+//   1. The worker stores 0 to debug_task_, light fence, loads debug_reading_; if set, it
+//      waits until the watchdog clears it (acquire: the watchdog's reads come first).
+//   2. The watchdog sets debug_reading_, heavy fence, then loads debug_task_: only if it
+//      still holds the task does it read, then it clears debug_reading_ (release).
+//   The heavy fence runs a full barrier on the worker's CPU: the worker's store in step 1
+//   came before it (the watchdog then loads 0 or a later poll's task) or its load comes
+//   after it (and sees debug_reading_ set). A later poll of the same task is as safe: the
+//   end of that poll comes after the barrier and waits.
+// Without membarrier, the watchdog pins the poll with a CAS that tags debug_task_
+// (kPollPinned) and the worker ends each poll with an exchange that sees the tag.
+
 void Worker::end_debug_poll() noexcept {
-  if (debug_task_.exchange(0, std::memory_order_acq_rel) & kPollPinned) {
-    while (debug_reading_.load(std::memory_order_acquire)) cpu_relax();
+  if (debug_light_fence_) {
+    debug_task_.store(0, std::memory_order_relaxed);
+    light_fence();
+    if (!debug_reading_.load(std::memory_order_relaxed)) return;
+  } else if (!(debug_task_.exchange(0, std::memory_order_acq_rel) & kPollPinned)) {
+    return;
   }
+  while (debug_reading_.load(std::memory_order_acquire)) cpu_relax();
 }
 
 bool Worker::read_polled_task(const TaskHeader* task, absl::FunctionRef<void()> read) {
   debug_reading_.store(true, std::memory_order_relaxed);
-  // Release: a worker whose exchange sees the pin also sees debug_reading_ set.
   auto expected = reinterpret_cast<std::uintptr_t>(task);
-  bool pinned = debug_task_.compare_exchange_strong(expected, expected | kPollPinned,
-                                                    std::memory_order_acq_rel);
+  bool pinned;
+  if (debug_light_fence_) {
+    heavy_fence();
+    pinned = debug_task_.load(std::memory_order_acquire) == expected;
+  } else {
+    // Release: a worker whose exchange sees the pin also sees debug_reading_ set.
+    pinned = debug_task_.compare_exchange_strong(expected, expected | kPollPinned,
+                                                 std::memory_order_acq_rel);
+  }
   if (pinned) read();
   debug_reading_.store(false, std::memory_order_release);
   return pinned;
@@ -252,11 +279,13 @@ bool Worker::search_and_run() {
   if (n == 1) return false;
   for (int round = 0; round < kSearchRounds; ++round) {
     unsigned start = n > 1 ? absl::Uniform(rng_, 0u, n) : 0;
+    // The first rounds leave a short queue to its owner (worker.hpp, step 3).
+    std::uint32_t min_queued = round < kPatientRounds ? kPatientMinQueued : 1;
     for (unsigned i = 0; i < n; ++i) {
       unsigned victim = (start + i) % n;
       if (victim == index_) continue;
       std::uint32_t before = queue_.size();
-      if (TaskHeader* task = scheduler_.worker(victim).queue().steal_into(queue_)) {
+      if (TaskHeader* task = scheduler_.worker(victim).queue().steal_into(queue_, min_queued)) {
         bump(counters_.steals);
         bump(counters_.stolen_tasks, queue_.size() - before + 1);
         run_task(task);

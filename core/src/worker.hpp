@@ -18,6 +18,10 @@
 //      searcher would otherwise leave them until it parks. Once per search it also polls
 //      the reactors of workers that are busy, so their readiness is never stranded
 //      (worker.cpp, "Reactor"; figures in docs/architecture.md). A lone worker parks at once.
+//      The first kPatientRounds rounds (~2 µs here) steal only from a queue of at least
+//      kPatientMinQueued tasks: its owner is at work and pops a short queue soon, and every
+//      steal takes cache lines (the queue's indices and slots, the tasks' headers) away
+//      from it. A spawning loop drained two tasks at a time ran up to 1.5x slower (B1).
 //   4. Still nothing: fire due timers, then park in epoll_wait until the next deadline
 //      (see idle.hpp for the accounting that keeps a wake-up from being lost). With a
 //      manual clock, the last worker to park moves time to the earliest deadline instead.
@@ -70,6 +74,8 @@ class Worker final : public TimerOwner, public IoReactor {
   static constexpr std::uint32_t kMaintenanceInterval = 61;
   static constexpr std::uint32_t kMaxLifoPolls = 3;
   static constexpr int kSearchRounds = 32;
+  static constexpr int kPatientRounds = 2;
+  static constexpr std::uint32_t kPatientMinQueued = 32;
   /// Search rounds of a worker with registered fds (docs/architecture.md, "A worker with
   /// fds searches briefly").
   static constexpr int kSearchRoundsWithIo = 4;
@@ -209,15 +215,19 @@ class Worker final : public TimerOwner, public IoReactor {
     c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
   }
   Counters counters_;
-  // Debug mode: the polled task, and kPollPinned while the watchdog reads it (read_polled_task).
+  // Debug mode: the polled task, tagged kPollPinned while the watchdog reads it when polls
+  // end with an exchange (without membarrier: worker.cpp, "Debug mode").
   static constexpr std::uintptr_t kPollPinned = 1;
-  const bool debug_;                           ///< the runtime runs in debug mode
-  std::atomic<std::uintptr_t> debug_task_{0};  ///< the polled task (| kPollPinned)
-  std::atomic<std::uint64_t> debug_polls_{0};  ///< polls started; the owner writes it
-  std::atomic<bool> debug_reading_{false};     ///< the watchdog is in read_polled_task
+  const bool debug_;              ///< the runtime runs in debug mode
+  const bool debug_light_fence_;  ///< polls end without an RMW (worker.cpp, "Debug mode")
+  // The debug words are written twice a poll: a line of their own, apart from the words
+  // other workers read (the reactor's, below).
+  alignas(64) std::atomic<std::uintptr_t> debug_task_{0};  ///< the polled task (| kPollPinned)
+  std::atomic<std::uint64_t> debug_polls_{0};              ///< polls started; the owner writes it
+  std::atomic<bool> debug_reading_{false};                 ///< the watchdog is in read_polled_task
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
-  TimerWheel timers_;                           ///< owner thread only
+  alignas(64) TimerWheel timers_;               ///< owner thread only
   std::atomic<TimerCancel*> cancels_{nullptr};  ///< stack of messages from any thread
   std::atomic<std::uint64_t> published_deadline_{kNoDeadline};
   std::atomic<IoReadiness*> retired_io_{nullptr};  ///< stack of records to free

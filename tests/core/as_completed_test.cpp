@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "corio/corio.hpp"
@@ -17,6 +18,25 @@ const corio::RuntimeOptions kManual{.workers = 2, .clock = corio::ClockKind::man
 corio::Task<int> after(std::chrono::milliseconds d, int v) {
   co_await corio::sleep_for(d);
   co_return v;
+}
+
+corio::Task<char> start(std::string* started, char name) {
+  *started += name;  // before the first suspension: the order in which the tasks start
+  co_await corio::yield_now();
+  co_return name;
+}
+
+TEST(AsCompletedTest, TasksStartInTheOrderGiven) {
+  auto body = [](std::string* started) -> corio::Task<> {
+    std::vector<corio::Task<char>> tasks;
+    for (char name : std::string("ABCD")) tasks.push_back(start(started, name));
+    auto done = corio::as_completed(std::move(tasks));
+    while (co_await done.next()) {
+    }
+  };
+  std::string started;
+  corio::run(body(&started), {.workers = 1});
+  EXPECT_EQ(started, "ABCD");
 }
 
 TEST(AsCompletedTest, ResultsArriveInCompletionOrder) {

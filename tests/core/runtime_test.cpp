@@ -165,3 +165,30 @@ TEST(RuntimeTest, ALoneWorkerNeverSleepsThroughATaskSpawnedFromOutside) {
   for (int i = 0; i < 20'000; ++i) sum += runtime.block_on(one());
   EXPECT_EQ(sum, 20'000);
 }
+
+namespace {
+
+corio::Task<> hog(std::atomic<bool>* started, std::atomic<bool>* release) {
+  started->store(true);
+  while (!release->load()) std::this_thread::yield();  // one poll that does not end
+  co_return;
+}
+
+}  // namespace
+
+// The same race at two workers while one of them is stuck in a long poll: only the other
+// can run what a plain thread spawns, whatever it is doing when the task comes (running,
+// searching, parking as the last searcher, asleep). A lost wake-up hangs here.
+TEST(RuntimeTest, AFreeWorkerNeverSleepsThroughATaskSpawnedFromOutsideWhileTheOtherIsBusy) {
+  corio::Runtime runtime({.workers = 2});
+  std::atomic<bool> started{false}, release{false};
+  corio::JoinHandle<void> busy = runtime.spawn(hog(&started, &release));
+  while (!started.load()) std::this_thread::yield();
+  auto one = []() -> corio::Task<int> { co_return 1; };
+  int sum = 0;
+  for (int i = 0; i < 10'000; ++i) sum += runtime.block_on(one());
+  EXPECT_EQ(sum, 10'000);
+  release.store(true);
+  auto join = [](corio::JoinHandle<void> h) -> corio::Task<> { co_await h; };
+  runtime.block_on(join(std::move(busy)));
+}

@@ -35,6 +35,21 @@ corio::Task<std::string> text_after(std::chrono::milliseconds d, std::atomic<int
   co_return "text";
 }
 
+corio::Task<char> start(std::string* started, char name) {
+  *started += name;  // before the first suspension: the order in which contestants start
+  co_await corio::sleep_for(1ms);
+  co_return name;
+}
+
+TEST(SelectTest, ContestantsStartInArgumentOrder) {
+  auto body = [](std::string* started) -> corio::Task<> {
+    co_await corio::select(start(started, 'A'), start(started, 'B'), start(started, 'C'));
+  };
+  std::string started;
+  corio::run(body(&started), {.workers = 1, .clock = corio::ClockKind::manual});
+  EXPECT_EQ(started, "ABC");
+}
+
 TEST(SelectTest, TheFirstToFinishWinsAndTheOthersAreCancelled) {
   std::atomic<int> cancelled{0};
   auto body = [](std::atomic<int>* c) -> corio::Task<std::string> {

@@ -36,7 +36,7 @@ class AsCompleted {
   explicit AsCompleted(std::vector<Task<T>> tasks) {
     handles_.reserve(tasks.size());
     finished_.reserve(tasks.size());  // so a finishing child never allocates
-    for (Task<T>& t : tasks) handles_.push_back(spawn(std::move(t)));
+    for (Task<T>& t : tasks) handles_.push_back(detail::spawn_in_turn(std::move(t)));
     nodes_ = std::make_unique<Node[]>(handles_.size());
     for (std::size_t i = 0; i < handles_.size(); ++i) {
       nodes_[i].owner = this;

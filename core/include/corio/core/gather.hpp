@@ -57,13 +57,6 @@ Result<T> take_gather_result(JoinHandle<T>& handle) {
   }
 }
 
-/// Spawns a child of gather: at the back of the worker's queue, so that children start in
-/// argument order (asyncio's order) rather than the newest first.
-template <class T>
-JoinHandle<T> spawn_in_turn(Task<T> task) {
-  return spawn_ordered(std::move(task), {}, std::source_location::current(), SpawnOrder::in_turn);
-}
-
 /// Awaitable of gather(Task<Ts>...): spawns the children when first awaited.
 template <bool kReturnExceptions, class... Ts>
 class [[nodiscard]] GatherAwaiter {

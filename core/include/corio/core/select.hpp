@@ -151,7 +151,10 @@ Task<std::variant<GatherValue<Ts>...>> select_impl(std::tuple<JoinHandle<Ts>...>
 /// Errors: rethrows the winner's exception (the first to finish may have failed).
 template <class... Ts>
 requires(sizeof...(Ts) > 0) Task<std::variant<GatherValue<Ts>...>> select(Task<Ts>... tasks) {
-  return detail::select_impl(std::tuple<JoinHandle<Ts>...>(spawn(std::move(tasks))...));
+  // Braces: a braced list is evaluated left to right (a call's arguments are not), so the
+  // contestants start in argument order, as gather's children do.
+  return detail::select_impl(
+      std::tuple<JoinHandle<Ts>...>{detail::spawn_in_turn(std::move(tasks))...});
 }
 
 }  // namespace corio

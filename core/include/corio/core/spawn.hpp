@@ -43,6 +43,13 @@ JoinHandle<T> spawn_ordered(Task<T> task, SpawnOptions options, std::source_loca
   }
   return JoinHandle<T>(header);
 }
+
+/// Spawns a child of gather, select or as_completed: at the back of the worker's queue, so
+/// that children start in argument order (asyncio's order) rather than the newest first.
+template <class T>
+JoinHandle<T> spawn_in_turn(Task<T> task) {
+  return spawn_ordered(std::move(task), {}, std::source_location::current(), SpawnOrder::in_turn);
+}
 }  // namespace detail
 
 /// Schedules `task` on the runtime running the caller and returns its handle. The new task

@@ -114,7 +114,7 @@ class Barrier {
       // Left before the round completed: it no longer counts (asyncio does the same). If
       // it was released (or broken) first, the outcome stands and the cancellation stays
       // pending.
-      if (leave()) detail::throw_cancelled(*waiter_.task);
+      if (leave()) detail::throw_cancelled(*waiter_.task());
       if (waiter_.outcome() == kBroken) throw BrokenBarrierError();
       return index_;
     }

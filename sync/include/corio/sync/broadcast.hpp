@@ -156,7 +156,7 @@ class BroadcastReceiver {
       std::unique_lock lock(bus()->mutex_);
       if (bus()->waiters_.remove(&waiter_)) {  // not completed: a cancellation woke us
         lock.unlock();
-        detail::throw_cancelled(*waiter_.task);
+        detail::throw_cancelled(*waiter_.task());
       }
       return bus()->take(&rx_->next_);
     }

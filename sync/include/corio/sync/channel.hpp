@@ -560,7 +560,7 @@ class Channel {
     }
     void await_resume() {
       if (state_->leave(state_->senders_, &waiter_, state_->send_waiters_)) {
-        detail::throw_cancelled(*waiter_.task);
+        detail::throw_cancelled(*waiter_.task());
       }
       if (waiter_.outcome() == kClosed) throw ChannelClosedWith<T>(std::move(waiter_.value));
     }
@@ -568,7 +568,7 @@ class Channel {
    private:
     /// True unless the channel is full; a closed channel is noted in the (unqueued) waiter.
     bool settled(detail::PushResult r) noexcept {
-      if (r == detail::PushResult::closed) waiter_.status.store(kClosed, std::memory_order_relaxed);
+      if (r == detail::PushResult::closed) waiter_.set_status(kClosed);
       return r != detail::PushResult::full;
     }
 
@@ -604,7 +604,7 @@ class Channel {
       // Not completed: a cancellation woke us, and nothing was handed over. Completed
       // (perhaps while a cancel woke us): keep the value, the cancel stays pending.
       if (state_->leave(state_->receivers_, &waiter_, state_->recv_waiters_)) {
-        detail::throw_cancelled(*waiter_.task);
+        detail::throw_cancelled(*waiter_.task());
       }
       // Rebuilt, not copied whole: the pop wrote the optional a member at a time, and GCC
       // copies a small optional as one 16-byte load, which then waits for both stores to

@@ -111,7 +111,7 @@ class Condition {
       return true;
     }
     void await_resume() {
-      detail::TaskHeader* task = waiter_.task;
+      detail::TaskHeader* task = waiter_.task();
       if (!detail::cancellation_pending(*task)) return;
       // A notification that reached a cancelled waiter is passed on.
       if (!cv_->waiters_.leave(cv_->mutex_, &waiter_)) cv_->notify(1);

@@ -78,7 +78,8 @@ class Event {
     void await_resume() {
       // Not completed: a cancellation woke us (if set() came first, the wait returns
       // normally and the cancellation stays pending).
-      if (event_->waiters_.leave(event_->mutex_, &waiter_)) detail::throw_cancelled(*waiter_.task);
+      if (event_->waiters_.leave(event_->mutex_, &waiter_))
+        detail::throw_cancelled(*waiter_.task());
     }
 
    private:

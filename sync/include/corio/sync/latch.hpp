@@ -60,7 +60,7 @@ class ZeroWait {
     void await_resume() {
       // Not completed: a cancellation woke us (if zero was reached first, the wait returns
       // normally and the cancellation stays pending).
-      if (owner_->waiters_.leave(owner_->mutex_, &waiter_)) throw_cancelled(*waiter_.task);
+      if (owner_->waiters_.leave(owner_->mutex_, &waiter_)) throw_cancelled(*waiter_.task());
     }
 
    private:

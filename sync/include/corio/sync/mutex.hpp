@@ -109,7 +109,7 @@ class Mutex {
       detail::note_await_site(caller, where);
       detail::TaskHeader& task = detail::require_current_task("co_await corio::Mutex::lock()");
       detail::throw_if_cancelled(task);
-      waiter_.task = &task;
+      waiter_.set_task(&task);
       Mutex& m = *mutex_;
       std::lock_guard lock(m.mutex_);
       // Under mutex_: mark the lock contended so its holder's unlock comes here to hand it
@@ -133,7 +133,7 @@ class Mutex {
       return true;
     }
     MutexGuard await_resume() {
-      detail::TaskHeader* task = waiter_.task;  // null: taken in await_ready
+      detail::TaskHeader* task = waiter_.task();  // null: taken in await_ready
       if (task && detail::cancellation_pending(*task)) {
         // A lock handed over to a cancelled waiter (or taken in await_suspend) goes on to
         // the next one.

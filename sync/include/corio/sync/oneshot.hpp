@@ -188,7 +188,7 @@ class OneshotReceiver {
       std::unique_lock lock(state_->mutex);
       if (state_->waiters.remove(&waiter_)) {  // not completed: a cancellation woke us
         lock.unlock();
-        detail::throw_cancelled(*waiter_.task);
+        detail::throw_cancelled(*waiter_.task());
       }
       return state_->take();
     }

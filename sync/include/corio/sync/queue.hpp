@@ -235,7 +235,7 @@ class BasicQueue {
       WakeBatch batch;
       std::lock_guard lock(state_->mu);
       if (state_->shut_down) {
-        waiter_.status.store(kShutDown, std::memory_order_relaxed);  // not queued: ours
+        waiter_.set_status(kShutDown);  // not queued: ours
         return false;
       }
       if (!state_->full()) {
@@ -249,7 +249,7 @@ class BasicQueue {
       return true;
     }
     void await_resume() {
-      if (state_->putters.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task);
+      if (state_->putters.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task());
       if (waiter_.outcome() == kShutDown) throw QueueShutDown();
     }
 
@@ -283,7 +283,7 @@ class BasicQueue {
     }
     T await_resume() {
       // Handed an item (perhaps while a cancel woke us): keep it; the cancel stays pending.
-      if (state_->getters.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task);
+      if (state_->getters.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task());
       if (!waiter_.item) throw QueueShutDown();
       return std::move(*waiter_.item);
     }
@@ -312,7 +312,7 @@ class BasicQueue {
       return true;
     }
     void await_resume() {
-      if (state_->joiners.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task);
+      if (state_->joiners.leave(state_->mu, &waiter_)) throw_cancelled(*waiter_.task());
     }
 
    private:

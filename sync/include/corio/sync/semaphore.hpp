@@ -68,7 +68,7 @@ class Semaphore {
       detail::TaskHeader& task =
           detail::require_current_task("co_await corio::Semaphore::acquire()");
       detail::throw_if_cancelled(task);
-      waiter_.task = &task;
+      waiter_.set_task(&task);
       Semaphore& s = *sem_;
       std::lock_guard lock(s.mutex_);
       // Announce the waiter before the last look at the count (both seq_cst): a release
@@ -86,7 +86,7 @@ class Semaphore {
       return true;
     }
     void await_resume() {
-      detail::TaskHeader* task = waiter_.task;  // null: taken in await_ready
+      detail::TaskHeader* task = waiter_.task();  // null: taken in await_ready
       if (!task || !detail::cancellation_pending(*task)) return;
       // A permit handed over to a cancelled waiter (or taken in await_suspend) goes on to
       // the next one, or back to the count.

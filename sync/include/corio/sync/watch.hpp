@@ -144,7 +144,7 @@ class WatchReceiver {
       std::unique_lock lock(watch()->mutex_);
       if (watch()->waiters_.remove(&waiter_)) {  // not completed: a cancellation woke us
         lock.unlock();
-        detail::throw_cancelled(*waiter_.task);
+        detail::throw_cancelled(*waiter_.task());
       }
       if (watch()->version_ == rx_->seen_) throw WatchClosed();
       rx_->seen_ = watch()->version_;

@@ -15,8 +15,13 @@ void* allocate_frame(std::size_t frame_size);
 /// the last reference (see release_memory).
 void on_frame_destroyed(void* frame) noexcept;
 
-/// Frees a header whose frame is already gone.
 struct TaskHeader;
+
+/// Frees a header whose frame is already gone.
 void release_memory(TaskHeader* header) noexcept;
+
+/// True if `address` lies inside the frame behind `header`. Asks the allocator for the
+/// block's size, so it is for rare paths: the header does not store the frame's size.
+bool frame_contains(const TaskHeader* header, const void* address) noexcept;
 
 }  // namespace corio::detail

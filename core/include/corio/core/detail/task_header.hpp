@@ -105,7 +105,9 @@ struct TaskHeader {
   //               a name, or in debug mode, whose frame has no info block)
   // kInfoBlock    its block starts with a TaskInfoBlock, in front of this header (the
   //               frame was allocated in debug mode; core/src/task_info.hpp)
-  // bits 9..31    epoch of the current wait, incremented by every begin_wait
+  // kFailed       the coroutine's body ended with an exception, which its promise holds
+  //               where it kept its await site (PromiseBase); set in nested frames too
+  // bits 10..31   epoch of the current wait, incremented by every begin_wait
   static constexpr std::uint32_t kRunning = 1u << 0;
   static constexpr std::uint32_t kNotified = 1u << 1;
   static constexpr std::uint32_t kWaiting = 1u << 2;
@@ -115,7 +117,8 @@ struct TaskHeader {
   static constexpr std::uint32_t kCancelling = 1u << 6;
   static constexpr std::uint32_t kHasInfo = 1u << 7;
   static constexpr std::uint32_t kInfoBlock = 1u << 8;
-  static constexpr std::uint32_t kEpochShift = 9;
+  static constexpr std::uint32_t kFailed = 1u << 9;
+  static constexpr std::uint32_t kEpochShift = 10;
   static constexpr std::uint32_t kEpochOne = 1u << kEpochShift;
 
   // ---- Join slot values -----------------------------------------------------------------
@@ -132,8 +135,8 @@ struct TaskHeader {
   /// The worker that last polled this task (its index). Written by that worker at the start
   /// of each poll, read by dump_tasks while every worker is stopped.
   std::uint16_t last_worker = 0;
-  /// Size of the frame behind the header (what its promise's operator new was asked for).
-  std::uint32_t frame_size = 0;
+  /// A spawned task's index in its registry's array (task_registry.hpp). Owner only.
+  std::uint32_t registry_slot = 0;
   /// A nested task's handshake with its awaiter (PromiseBase::kAwaited...); kept here, in
   /// what would be padding, rather than in the promise.
   std::atomic<std::uint8_t> await_state{0};
@@ -163,9 +166,6 @@ struct TaskHeader {
     /// has finished, so it no longer needs resume_address).
     TaskHeader* remote_next;
   };
-  /// Links of the owner registry's list of live tasks.
-  TaskHeader* prev = nullptr;
-  TaskHeader* next = nullptr;
   /// The cancel hook of the current wait (null: the default). Written by begin_wait,
   /// read by a canceller that holds kCancelling.
   CancelHook* cancel_hook = nullptr;
@@ -210,6 +210,13 @@ struct TaskHeader {
     } while (!state.compare_exchange_weak(s, next_state, std::memory_order_acq_rel,
                                           std::memory_order_relaxed));
     return (s & kRunning) ? Claim::while_running : Claim::schedule;
+  }
+
+  /// Ends the task's current wait, whichever it is: for a waker that knows the task cannot
+  /// have opened a newer one since it registered (it holds the lock the task must take to
+  /// leave this wait), so it need not keep the epoch.
+  Claim try_claim_current() noexcept {
+    return try_claim(epoch_of(state.load(std::memory_order_relaxed)));
   }
 
   /// Called by the task itself, still in its poll, when the awaitable decides not to
@@ -268,8 +275,9 @@ struct TaskHeader {
 };
 
 /// Bytes reserved in front of every coroutine frame for its TaskHeader: a multiple of the
-/// frame's alignment (16) so the frame stays aligned.
-inline constexpr std::size_t kHeaderSpace = 64;
+/// frame's alignment (16) so the frame stays aligned. Every byte counts: with 48 bytes, a
+/// task waiting on an Event fits mimalloc's 128-byte size class (bench B10).
+inline constexpr std::size_t kHeaderSpace = 48;
 static_assert(sizeof(TaskHeader) <= kHeaderSpace);
 
 /// The header of the frame at `frame` (a coroutine_handle's address()). GCC and Clang place

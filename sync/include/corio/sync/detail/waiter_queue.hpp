@@ -16,7 +16,7 @@
 // FIFO order: waiters are completed in the order they arrived.
 //
 // Size matters: a Waiter is most of what a suspended task costs beside its frame (bench
-// B10), so it is four words. It does not know its queue or its primitive: the awaitable
+// B10), so it is three words. It does not know its queue or its primitive: the awaitable
 // does, and its `status` says whether it is queued.
 #pragma once
 
@@ -35,7 +35,7 @@ struct Waiter {
   // kIdle     not queued, nothing handed over: new, not needed, or left after a cancel
   // kQueued   in a WaiterQueue (or popped by a completer that still holds the mutex)
   // kDone     completed: what it waited for was handed over
-  // above     a primitive's other outcomes (a channel closed, a queue shut down)
+  // above     a primitive's other outcomes (a channel closed, a queue shut down), < 16
   // Written under the primitive's mutex; the completer's store of the outcome is its last
   // touch of the Waiter (release), so its owner may read the outcome without the mutex
   // (acquire) and then destroy the Waiter.
@@ -45,31 +45,58 @@ struct Waiter {
 
   Waiter* prev = nullptr;
   Waiter* next = nullptr;
-  TaskHeader* task = nullptr;  ///< the waiting task; null for a blocked thread
-  std::uint32_t epoch = 0;     ///< the task's wait (TaskHeader::begin_wait)
-  std::atomic<std::uint32_t> status{kIdle};
+
+  /// The waiting task; null for a blocked thread. Set by its owner while not queued.
+  TaskHeader* task() const noexcept {
+    return reinterpret_cast<TaskHeader*>(word_.load(std::memory_order_relaxed) & ~kStatusMask);
+  }
+  void set_task(TaskHeader* t) noexcept {
+    word_.store(
+        reinterpret_cast<std::uintptr_t>(t) | (word_.load(std::memory_order_relaxed) & kStatusMask),
+        std::memory_order_relaxed);
+  }
+
+  /// The status (above). The outcome, read by the waiter's own task or thread once it runs
+  /// again, is an acquire.
+  std::uint32_t outcome() const noexcept {
+    return static_cast<std::uint32_t>(word_.load(std::memory_order_acquire) & kStatusMask);
+  }
+  void set_status(std::uint32_t status,
+                  std::memory_order order = std::memory_order_relaxed) noexcept {
+    word_.store((word_.load(std::memory_order_relaxed) & ~kStatusMask) | status, order);
+  }
 
   /// Rule 1 for a task, under the primitive's mutex: opens the wait. False when a
   /// cancellation arrived since the awaitable's throw_if_cancelled: the wait is closed
   /// again, and the awaitable must not queue the Waiter (it throws CancelledError).
   bool arm(TaskHeader& t, std::coroutine_handle<> resume_at, WaitKind kind) noexcept {
     std::uint32_t prior = 0;
-    task = &t;
-    epoch = t.begin_wait(resume_at, kind, nullptr, &prior).epoch;
+    set_task(&t);
+    std::uint32_t epoch = t.begin_wait(resume_at, kind, nullptr, &prior).epoch;
     // If the abandon loses, a canceller claimed the wait: suspend, and be requeued.
     return !(prior & TaskHeader::kCancelled) || !t.abandon_wait(epoch);
   }
-
-  /// The outcome, read by the waiter's own task or thread once it runs again.
-  std::uint32_t outcome() const noexcept { return status.load(std::memory_order_acquire); }
 
   /// Rule 1 for a thread, after releasing the primitive's mutex: blocks until completed.
   /// The thread must then take the mutex before reading what was handed over, which also
   /// guarantees the completer is done with this Waiter.
   void wait_blocking() noexcept {
-    for (std::uint32_t s; (s = outcome()) == kQueued;) status.wait(s, std::memory_order_acquire);
+    for (std::uintptr_t w;
+         ((w = word_.load(std::memory_order_acquire)) & kStatusMask) == kQueued;) {
+      word_.wait(w, std::memory_order_acquire);
+    }
   }
+  void notify_thread() noexcept { word_.notify_one(); }
+
+ private:
+  // The task and the status share one word, so that a Waiter is three words (bench B10): a
+  // TaskHeader is 16-byte aligned (frame_memory.hpp), which leaves the status 4 low bits.
+  // The wait's epoch is not kept: a completer reads the task's current one, which is this
+  // wait's as long as the Waiter is queued (WaiterQueue::complete).
+  static constexpr std::uintptr_t kStatusMask = 15;
+  std::atomic<std::uintptr_t> word_{0};
 };
+static_assert(sizeof(Waiter) == 3 * sizeof(void*));
 
 /// Tasks whose waits were claimed under a primitive's mutex; scheduled when the batch is
 /// destroyed, after the mutex is released (declare it before the lock_guard).
@@ -106,7 +133,7 @@ class WaiterQueue {
   Waiter* front() const noexcept { return head_; }
 
   void push_back(Waiter* w) noexcept {
-    w->status.store(Waiter::kQueued, std::memory_order_relaxed);
+    w->set_status(Waiter::kQueued);
     w->next = nullptr;
     w->prev = tail_;
     if (tail_) {
@@ -128,9 +155,9 @@ class WaiterQueue {
   /// A waiter leaves on its own (cancelled, or its frame destroyed): unlinks `w` if it is
   /// still queued here. False if it is not (it was completed, or never queued).
   bool remove(Waiter* w) noexcept {
-    if (w->status.load(std::memory_order_relaxed) != Waiter::kQueued) return false;
+    if (w->outcome() != Waiter::kQueued) return false;
     unlink(w);
-    w->status.store(Waiter::kIdle, std::memory_order_relaxed);
+    w->set_status(Waiter::kIdle);
     return true;
   }
 
@@ -140,7 +167,7 @@ class WaiterQueue {
   /// woke the task and it has now left.
   template <class Mutex, class OnLeft>
   bool leave(Mutex& mu, Waiter* w, OnLeft on_left) {
-    if (w->status.load(std::memory_order_acquire) != Waiter::kQueued) return false;
+    if (w->outcome() != Waiter::kQueued) return false;
     std::lock_guard lock(mu);
     if (!remove(w)) return false;
     on_left();
@@ -155,13 +182,15 @@ class WaiterQueue {
   /// (claimed now, scheduled later), a thread at once. Under the primitive's mutex.
   static void complete(Waiter* w, WakeBatch& batch,
                        std::uint32_t outcome = Waiter::kDone) noexcept {
-    if (TaskHeader* task = w->task) {
-      if (task->try_claim(w->epoch) == Claim::schedule) batch.add(task);
+    if (TaskHeader* task = w->task()) {
+      // The task's current wait is w's: while w is queued the task cannot leave it and open
+      // another one (leaving takes the mutex we hold), so its epoch is read, not stored.
+      if (task->try_claim_current() == Claim::schedule) batch.add(task);
       // Last touch of w: a task that a canceller resumed may see this and return.
-      w->status.store(outcome, std::memory_order_release);
+      w->set_status(outcome, std::memory_order_release);
     } else {
-      w->status.store(outcome, std::memory_order_release);
-      w->status.notify_one();  // the thread takes the mutex before it lets w go
+      w->set_status(outcome, std::memory_order_release);
+      w->notify_thread();  // the thread takes the mutex before it lets w go
     }
   }
 
