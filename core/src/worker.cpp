@@ -314,6 +314,12 @@ bool Worker::search_and_run() {
         return true;
       }
     }
+    // A worker with fds spins less: the kernel wakes it for its own I/O anyway, and a
+    // thread that spends its whole CPU share spinning is run late by the OS when it has
+    // work (B8 at W=2 shares two cores with wrk; docs/architecture.md).
+    if (round + 1 >= kSearchRoundsWithIo && registered_io_.load(std::memory_order_relaxed) != 0) {
+      return false;
+    }
     for (int spin = 0; spin < 32 << (round / 8); ++spin) cpu_relax();
   }
   return false;

@@ -76,6 +76,9 @@ class Worker final : public TimerOwner, public IoReactor {
   static constexpr int kSearchRounds = 32;
   static constexpr int kPatientRounds = 2;
   static constexpr std::uint32_t kPatientMinQueued = 32;
+  /// Search rounds of a worker with registered fds (docs/architecture.md, "A worker with
+  /// fds searches briefly").
+  static constexpr int kSearchRoundsWithIo = 4;
 
   Worker(Scheduler& scheduler, unsigned index, std::uint32_t queue_capacity);
   Worker(const Worker&) = delete;

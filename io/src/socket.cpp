@@ -99,9 +99,13 @@ IoReadiness* Socket::ensure_registered() {
   return record;
 }
 
-Task<> Socket::wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick,
-                    const char* what) {
+void Socket::check_open(const char* what) const {
   if (fd() < 0) throw_errno(EBADF, std::string(what) + ": the socket was closed");
+}
+
+Socket::ReadyWait Socket::wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick,
+                               const char* what) {
+  check_open(what);
   if (io) {
     io->clear(direction, tick);
   } else {
@@ -109,9 +113,7 @@ Task<> Socket::wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick
     // so an event between the failed call and this point is not lost.
     io = ensure_registered();
   }
-  co_await io->wait(direction);
-  // `io` may be freed from here on if the socket was closed while we waited: look at fd_.
-  if (fd() < 0) throw_errno(EBADF, std::string(what) + ": the socket was closed");
+  return ReadyWait(*this, *io, direction, what);
 }
 
 Task<std::size_t> Socket::recv(std::span<std::byte> buffer, int flags, const char* what) {

@@ -11,8 +11,10 @@
 #include <sys/uio.h>
 
 #include <atomic>
+#include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <source_location>
 #include <span>
 #include <string>
 
@@ -47,9 +49,12 @@ class Socket {
   /// Gives the fd's current readiness record (null before the first EAGAIN) and its tick;
   /// call before a system call that may fail with EAGAIN.
   IoReadiness* readiness(std::uint32_t* tick) const noexcept;
-  /// After EAGAIN: registers the fd if needed, forgets `direction` as of `tick` and waits.
-  /// Errors: EBADF (std::system_error naming `what`) if the socket was closed meanwhile.
-  Task<> wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick, const char* what);
+  class ReadyWait;
+  /// After EAGAIN: registers the fd if needed and forgets `direction` as of `tick` (now);
+  /// awaiting the result waits for the readiness. Errors: EBADF (std::system_error naming
+  /// `what`) if the socket is closed, now or while waiting. An awaiter, not a Task: a
+  /// request/response server waits once per request, and a Task would cost a frame.
+  ReadyWait wait(IoReadiness* io, std::uint32_t direction, std::uint32_t tick, const char* what);
 
   /// recv() on a stream socket: bytes read, 0 at EOF. A read that returns less than asked
   /// marks the stream drained, so the next read waits for an event instead of making a
@@ -77,6 +82,9 @@ class Socket {
   IoReadiness* ensure_registered();
   ssize_t recv_once(std::span<std::byte> buffer, int flags, bool* drained) noexcept;
 
+  /// Throws EBADF naming `what` if the socket was closed.
+  void check_open(const char* what) const;
+
   // fd_: -1 once closed. io_: 0 = not registered, 1 = being registered (by another task),
   // else the IoReadiness*. Atomic because close() may run while another task waits.
   std::atomic<int> fd_{-1};
@@ -84,6 +92,29 @@ class Socket {
   enum class Inq : std::uint8_t { unknown, on, unsupported };
   Inq inq_ = Inq::unknown;
   std::atomic<std::uintptr_t> io_{0};
+};
+
+/// Socket::wait's awaiter: IoReadiness's wait, then the check that the socket is still open
+/// (`io` may be freed once the socket was closed while we waited: only fd_ is looked at).
+class Socket::ReadyWait {
+ public:
+  ReadyWait(const Socket& socket, IoReadiness& io, std::uint32_t direction,
+            const char* what) noexcept
+      : socket_(socket), wait_(io.wait(direction)), what_(what) {}
+  bool await_ready() const noexcept { return wait_.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
+    return wait_.await_suspend(caller, where);
+  }
+  void await_resume() {
+    wait_.await_resume();
+    socket_.check_open(what_);
+  }
+
+ private:
+  const Socket& socket_;
+  IoReadiness::WaitAwaiter wait_;
+  const char* what_;
 };
 
 }  // namespace corio::detail
