@@ -278,7 +278,7 @@ bool Worker::search_and_run() {
   // stays a searcher, so that park() re-checks the queues as the last searcher (idle.hpp).
   if (n == 1) return false;
   for (int round = 0; round < kSearchRounds; ++round) {
-    unsigned start = n > 1 ? absl::Uniform(rng_, 0u, n) : 0;
+    unsigned start = absl::Uniform(rng_, 0u, n);
     // The first rounds leave a short queue to its owner (worker.hpp, step 3).
     std::uint32_t min_queued = round < kPatientRounds ? kPatientMinQueued : 1;
     for (unsigned i = 0; i < n; ++i) {

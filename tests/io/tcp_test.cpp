@@ -168,10 +168,6 @@ TEST(TcpTest, BytesAndAHangUpReportedTogetherAreBothRead) {
   EXPECT_EQ(corio::run(body(), {.workers = 2}), 100);
 }
 
-// Reads that fill their buffer turn on TCP_INQ: a read that leaves bytes queued must not
-// mark the stream drained (the next read_exact would wait for an event that never comes:
-// the peer sends nothing more until it hears back), one that leaves none must still wake
-// on the next bytes, and end of stream must still be seen.
 // Reads `n` four-byte messages with read_exact, appending them to `got`.
 corio::Task<> read_messages(corio::TcpStream* stream, int n, std::string* got) {
   std::array<std::byte, 4> message;
@@ -181,6 +177,10 @@ corio::Task<> read_messages(corio::TcpStream* stream, int n, std::string* got) {
   }
 }
 
+// Reads that fill their buffer turn on TCP_INQ: a read that leaves bytes queued must not
+// mark the stream drained (the next read_exact would wait for an event that never comes:
+// the peer sends nothing more until it hears back), one that leaves none must still wake
+// on the next bytes, and end of stream must still be seen.
 TEST(TcpTest, ExactReadsSeeBytesLeftQueuedAndLaterOnes) {
   auto body = []() -> corio::Task<std::string> {
     auto listener = corio::TcpListener::bind("127.0.0.1", 0);
