@@ -12,6 +12,7 @@ set(CORIO_CORE_SOURCES
   core/src/parker.cpp
   core/src/runtime.cpp
   core/src/scheduler.cpp
+  core/src/spawn_sites.cpp
   core/src/stop_the_world.cpp
   core/src/task_dump.cpp
   core/src/task_group.cpp

@@ -1,10 +1,11 @@
 // Debug mode (corio/core/debug.hpp): task info, the three reports, and the monitor thread
 // that finds tasks running too long without suspending and answers SIGUSR1 with a task dump.
 //
-// Task info (id, name, spawn site) is kept in the task's own block when its frame was
-// allocated in debug mode (task_info.hpp). The side table here holds it only for the other
-// tasks that were named or spawned in debug mode (kHasInfo), so freeing any other task
-// costs no lookup.
+// Task info (id, name, spawn site). A task spawned in debug mode records only its spawn
+// site, as a 16-bit index in its header (spawn_sites.hpp), so debug mode adds no byte to a
+// task. Its id is given when a report or dump first describes it. The side table here holds
+// the info of those tasks and of named ones (kHasInfo), so freeing any other task costs no
+// lookup.
 #include "corio/core/debug.hpp"
 
 #include <absl/container/flat_hash_map.h>
@@ -25,7 +26,7 @@
 
 #include "debug_monitor.hpp"
 #include "scheduler.hpp"
-#include "task_info.hpp"
+#include "spawn_sites.hpp"
 #include "worker.hpp"
 
 namespace corio {
@@ -36,8 +37,9 @@ std::atomic<int> g_debug_users{0};
 
 namespace {
 
-/// Task ids are handed to each spawning thread in blocks, so that a spawn takes the next
-/// id with no atomic operation: ids are unique, and in spawn order among one thread's spawns.
+/// Task ids are handed to each thread in blocks, so that taking one needs no atomic
+/// operation. They are unique; a named task takes its id at spawn, another when it is first
+/// described.
 constexpr std::uint64_t kTaskIdBlock = 1024;
 std::atomic<std::uint64_t> g_next_id_block{1};
 constinit thread_local std::uint64_t t_next_task_id = 0;
@@ -73,7 +75,7 @@ bool env_debug() {
 }();
 
 /// "task #7 'conn-42' (spawned at file.cpp:12 in fn)", or "a task" when nothing is known.
-std::string describe(const TaskHeader* task) {
+std::string describe(TaskHeader* task) {
   std::optional<TaskInfo> info = find_task_info(task);
   if (!info) return "a task";
   return absl::StrCat("task #", info->id, info->name.empty() ? "" : " '", info->name,
@@ -95,33 +97,32 @@ void emit(const std::string& line) {
 }  // namespace
 
 void attach_task_info(TaskHeader* task, std::string_view name, const std::source_location& where) {
-  std::uint64_t id = next_task_id();
-  if (task->state.load(std::memory_order_relaxed) & TaskHeader::kInfoBlock) {
-    // The task is not scheduled yet: plain writes, published by its first queueing.
-    TaskInfoBlock* info = info_block(task);
-    info->id = id;
-    info->where = where;
-    if (name.empty()) return;
+  if (name.empty()) {
+    // The task is not scheduled yet: a plain write, published by its first queueing.
+    task->spawn_site = intern_spawn_site(where);
+    if (task->spawn_site != 0) return;  // else the table is full: the side table keeps it
   }
   {
     std::lock_guard lock(table().mutex);
-    table().infos.insert_or_assign(task, TaskInfo{id, std::string(name), where});
+    table().infos.insert_or_assign(task, TaskInfo{next_task_id(), std::string(name), where});
   }
   task->state.fetch_or(TaskHeader::kHasInfo, std::memory_order_release);
 }
 
-std::optional<TaskInfo> find_task_info(const TaskHeader* task) {
+std::optional<TaskInfo> find_task_info(TaskHeader* task) {
   std::uint32_t s = task->state.load(std::memory_order_acquire);
-  if ((s & TaskHeader::kInfoBlock) && !(s & TaskHeader::kHasInfo)) {
-    const TaskInfoBlock* info = info_block(task);
-    if (info->id == 0) return std::nullopt;  // allocated in debug mode, spawned without
-    return TaskInfo{info->id, std::string(), info->where};
-  }
-  if (!(s & TaskHeader::kHasInfo)) return std::nullopt;
+  if (!(s & TaskHeader::kHasInfo) && task->spawn_site == 0) return std::nullopt;
   std::lock_guard lock(table().mutex);
   auto it = table().infos.find(task);
-  if (it == table().infos.end()) return std::nullopt;
-  return it->second;
+  if (it != table().infos.end()) return it->second;
+  if (task->spawn_site == 0) return std::nullopt;
+  // First described: the task takes its id now, and keeps it in the side table. Callers
+  // keep the task alive (a pinned poll, a stopped world, a reference), so it cannot be
+  // freed before kHasInfo tells release_memory to erase the entry.
+  TaskInfo info{next_task_id(), std::string(), spawn_sites().at(task->spawn_site)};
+  table().infos.emplace(task, info);
+  task->state.fetch_or(TaskHeader::kHasInfo, std::memory_order_release);
+  return info;
 }
 
 void forget_task_info(const TaskHeader* task) noexcept {
@@ -254,6 +255,8 @@ void DebugMonitor::report_slow_polls(std::vector<PollSighting>& sightings) {
 std::string current_task_name() {
   detail::TaskHeader* task = detail::current_task();
   if (!task) return {};
+  // Only a task in the side table can have a name (find_task_info would give this one an id).
+  if (!(task->state.load(std::memory_order_acquire) & detail::TaskHeader::kHasInfo)) return {};
   std::optional<detail::TaskInfo> info = detail::find_task_info(task);
   return info ? std::move(info->name) : std::string();
 }

@@ -45,7 +45,7 @@ class DebugMonitor {
   void watch();
   /// What the watchdog last saw a worker poll, and since when.
   struct PollSighting {
-    const TaskHeader* task = nullptr;
+    TaskHeader* task = nullptr;
     std::uint64_t poll = 0;
     std::chrono::steady_clock::time_point first_seen;
     bool reported = false;
@@ -63,15 +63,17 @@ class DebugMonitor {
 };
 
 /// What debug mode knows of a task: recorded at spawn for named tasks, and for every task
-/// spawned while debug mode is on (stored as task_info.hpp says; this is a copy).
+/// spawned while debug mode is on (its spawn site in the header, its id given when it is
+/// first described: debug.cpp). This is a copy.
 struct TaskInfo {
-  std::uint64_t id;  ///< unique; in spawn order among one thread's spawns
+  std::uint64_t id;  ///< unique; a named task's is given at spawn, another's when first described
   std::string name;
   std::source_location where;  ///< the spawn call
 };
 
-/// The info recorded for `task`, if any. Any thread.
-std::optional<TaskInfo> find_task_info(const TaskHeader* task);
+/// The info recorded for `task`, if any; a task spawned in debug mode takes its id now if it
+/// has none. Any thread, while `task` cannot be freed.
+std::optional<TaskInfo> find_task_info(TaskHeader* task);
 
 /// Removes a task's entry from the side table (called when a task with kHasInfo is freed).
 void forget_task_info(const TaskHeader* task) noexcept;

@@ -1,5 +1,4 @@
-// Coroutine frame memory: one block holds the TaskHeader and the frame behind it (and, for a
-// frame allocated in debug mode, a TaskInfoBlock in front of the header: task_info.hpp).
+// Coroutine frame memory: one block holds the TaskHeader and the frame behind it.
 //
 // The frame is freed when it is destroyed, except in one case: a runtime shutting down
 // destroys an unfinished task's frame while its JoinHandle may still hold the header. Then
@@ -14,10 +13,8 @@
 #include <mimalloc.h>
 #endif
 
-#include "corio/core/debug.hpp"
 #include "corio/core/detail/task_header.hpp"
 #include "debug_monitor.hpp"
-#include "task_info.hpp"
 
 namespace corio::detail {
 
@@ -51,48 +48,25 @@ void free_block(void* block) noexcept {
   mi_free(block);
 #endif
 }
-
-// The start of the allocation that holds `header`.
-void* block_of(const TaskHeader* header) noexcept {
-  void* block = const_cast<TaskHeader*>(header);
-  if (header->state.load(std::memory_order_relaxed) & TaskHeader::kInfoBlock) {
-    block = info_block(header);
-  }
-  return block;
-}
-
-// Debug mode: room for the task's info in front of the header (task_info.hpp). Out of line,
-// so that the usual path pays one load and a branch for it.
-[[gnu::noinline]] void* allocate_frame_with_info(std::size_t frame_size) {
-  void* block = allocate_block(kInfoSpace + kHeaderSpace + frame_size);
-  new (block) TaskInfoBlock();
-  auto* header = new (static_cast<char*>(block) + kInfoSpace) TaskHeader();
-  header->state.store(TaskHeader::kInfoBlock, std::memory_order_relaxed);
-  return frame_of(header);
-}
 }  // namespace
 
 void* allocate_frame(std::size_t frame_size) {
-  if (debug_active()) [[unlikely]] {
-    return allocate_frame_with_info(frame_size);
-  }
   return frame_of(new (allocate_block(kHeaderSpace + frame_size)) TaskHeader());
 }
 
 void release_memory(TaskHeader* header) noexcept {
-  void* block = block_of(header);
   if (header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo) {
     forget_task_info(header);
   }
   header->~TaskHeader();
-  free_block(block);
+  free_block(header);
 }
 
 bool frame_contains(const TaskHeader* header, const void* address) noexcept {
-  auto* block = static_cast<char*>(block_of(header));
-  auto* frame = static_cast<char*>(frame_of(const_cast<TaskHeader*>(header)));
+  auto* block = const_cast<TaskHeader*>(header);
+  auto* frame = static_cast<char*>(frame_of(block));
   auto offset = reinterpret_cast<std::uintptr_t>(address) - reinterpret_cast<std::uintptr_t>(frame);
-  return offset < block_size(block) - static_cast<std::size_t>(frame - block);
+  return offset < block_size(block) - kHeaderSpace;
 }
 
 void on_frame_destroyed(void* frame) noexcept {

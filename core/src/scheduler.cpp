@@ -19,10 +19,14 @@ unsigned worker_count(const RuntimeOptions& options) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+constexpr unsigned kMaxWorkers = 4096;
+static_assert(kMaxWorkers - 1 <= TaskHeader::kPlacementWorker, "a worker index must fit a header");
+
 void validate(const RuntimeOptions& options) {
-  if (options.workers > 4096) {
+  if (options.workers > kMaxWorkers) {
     throw UsageError(absl::StrCat("RuntimeOptions::workers = ", options.workers,
-                                  " is more than corio supports (4096); use 0 for one per core"));
+                                  " is more than corio supports (", kMaxWorkers,
+                                  "); use 0 for one per core"));
   }
   std::uint32_t cap = options.local_queue_capacity;
   if (cap < 2 || cap > LocalQueue::kMaxCapacity || (cap & (cap - 1)) != 0) {
@@ -78,8 +82,8 @@ void Scheduler::schedule(TaskHeader* task) noexcept {
 }
 
 void Scheduler::schedule_from_outside(TaskHeader* task) noexcept {
-  if (task->home != 0) {
-    workers_[task->home - 1u]->schedule_pinned(task);
+  if (task->pinned()) {
+    workers_[task->last_worker()]->schedule_pinned(task);
     return;
   }
   inject_.push(task);

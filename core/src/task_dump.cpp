@@ -114,7 +114,7 @@ const char* state_of(std::uint32_t s) {
   return "waking";  // a canceller or waker is between claiming the wait and queueing it
 }
 
-void render_task(const TaskHeader* task, std::string& out) {
+void render_task(TaskHeader* task, std::string& out) {
   std::uint32_t s = task->state.load(std::memory_order_acquire);
   std::optional<TaskInfo> info = find_task_info(task);
   if (info) {
@@ -128,7 +128,7 @@ void render_task(const TaskHeader* task, std::string& out) {
     absl::StrAppend(&out, " on ", wait_kind_name(task->wait_kind));
   }
   if (s & TaskHeader::kCancelled) absl::StrAppend(&out, ", cancelling");
-  absl::StrAppend(&out, ", worker ", task->last_worker);
+  absl::StrAppend(&out, ", worker ", task->last_worker());
   if (info) {
     absl::StrAppend(&out, ", spawned at ", info->where.file_name(), ":", info->where.line());
   }

@@ -68,14 +68,13 @@ TaskHeader* spawn_root(std::coroutine_handle<> root, Scheduler* scheduler,
                                     " worker(s): use an index from 0 to ",
                                     scheduler->num_workers() - 1));
     }
-    task->home = static_cast<std::uint16_t>(*pin + 1);
+    task->pin_to(*pin);
   }
   task->refs.store(2, std::memory_order_relaxed);  // the runtime's and the JoinHandle's
   task->resume_address = root.address();
-  // Queued; where its debug info is (kHasInfo, kInfoBlock) is kept.
-  constexpr std::uint32_t kInfoBits = TaskHeader::kHasInfo | TaskHeader::kInfoBlock;
+  // Queued; whether its debug info is in the side table (kHasInfo) is kept.
   task->state.store(
-      TaskHeader::kNotified | (task->state.load(std::memory_order_relaxed) & kInfoBits),
+      TaskHeader::kNotified | (task->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo),
       std::memory_order_relaxed);
   try {
     scheduler->spawn(task, order);

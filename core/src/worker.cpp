@@ -85,7 +85,7 @@ void Worker::run_task(TaskHeader* task) {
     s = task->state.load(std::memory_order_acquire);
   }
   t_current_task = task;
-  task->last_worker = static_cast<std::uint16_t>(index_);
+  task->note_polled_on(index_);
   t_coop_budget = kCoopBudget;
   bump(counters_.polled);
   if (debug_) {  // the watchdog reads these to find polls that run too long
@@ -163,7 +163,7 @@ bool Worker::read_polled_task(const TaskHeader* task, absl::FunctionRef<void()> 
 // ---- Queues ------------------------------------------------------------------------------
 
 void Worker::push_back(TaskHeader* task) {
-  if (task->home != 0) {  // pinned here (schedule_local routed it): never stealable
+  if (task->pinned()) {  // pinned here (schedule_local routed it): never stealable
     pinned_.push_back(task);
     return;
   }
@@ -182,8 +182,8 @@ void Worker::push_back(TaskHeader* task) {
 }
 
 void Worker::schedule_local(TaskHeader* task, bool at_back) {
-  if (task->home != 0 && task->home != home_id()) {
-    scheduler_.worker(task->home - 1u).schedule_pinned(task);
+  if (task->pinned() && task->last_worker() != index_) {
+    scheduler_.worker(task->last_worker()).schedule_pinned(task);
     return;
   }
   bool queued_stealable_work;

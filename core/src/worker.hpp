@@ -101,8 +101,6 @@ class Worker final : public TimerOwner, public IoReactor {
     return lifo_ != nullptr || !queue_.empty() || !pinned_.empty() ||
            pinned_inbox_filled_.load(std::memory_order_acquire);
   }
-  /// The value of TaskHeader::home for tasks pinned to this worker.
-  std::uint16_t home_id() const noexcept { return static_cast<std::uint16_t>(index_ + 1); }
 
   /// Owner thread: schedules a runnable task here. A wake-up or spawn takes the LIFO slot
   /// (the task it displaces goes to the queue); with `at_back` (a yield, a spawn in turn)
@@ -126,9 +124,9 @@ class Worker final : public TimerOwner, public IoReactor {
   /// Debug mode: the task in the current poll (null between polls) and the number of that
   /// poll on this worker. The watchdog times a poll by seeing the same pair at two checks:
   /// a worker reads no clock per poll. Any thread.
-  std::pair<const TaskHeader*, std::uint64_t> current_poll() const noexcept {
+  std::pair<TaskHeader*, std::uint64_t> current_poll() const noexcept {
     auto task = debug_task_.load(std::memory_order_acquire) & ~kPollPinned;
-    return {reinterpret_cast<const TaskHeader*>(task),
+    return {reinterpret_cast<TaskHeader*>(task),
             debug_polls_.load(std::memory_order_relaxed)};
   }
   /// Debug mode, the watchdog: calls `read` if `task` is still in its poll here, and keeps

@@ -118,18 +118,29 @@ TEST(DebugTest, CurrentTaskNameIsTheSpawnName) {
   EXPECT_EQ(corio::current_task_name(), "");
 }
 
-TEST(DebugTest, InDebugModeATaskKeepsItsNameInItsOwnBlock) {
+TEST(DebugTest, InDebugModeATaskRecordsItsSpawnSiteInItsHeaderAndNothingElse) {
   Reports r;
   auto body = [](int) -> corio::Task<std::string> {
-    auto named = [](int) -> corio::Task<std::string> {
-      // Allocated by a task of the debug runtime: the info sits in front of the header.
-      auto s = corio::detail::current_task()->state.load();
-      co_return std::string((s & corio::detail::TaskHeader::kInfoBlock) ? "block:" : "table:") +
-          corio::current_task_name();
+    auto unnamed = [](int) -> corio::Task<std::string> {
+      corio::detail::TaskHeader* self = corio::detail::current_task();
+      std::string name = corio::current_task_name();  // asking for the name gives no id
+      bool in_side_table = self->state.load() & corio::detail::TaskHeader::kHasInfo;
+      co_return std::to_string(self->spawn_site != 0) + std::to_string(in_side_table) + name;
     };
-    co_return co_await corio::spawn(named(0), corio::SpawnOptions{.name = "in-block"});
+    co_return co_await corio::spawn(unnamed(0));
   };
-  EXPECT_EQ(corio::run(body(0), debug_options(&r)), "block:in-block");
+  EXPECT_EQ(corio::run(body(0), debug_options(&r)), "10");
+}
+
+TEST(DebugTest, AnUnnamedTaskIsReportedWithAnIdAndItsSpawnSite) {
+  Reports r;
+  auto body = [](Reports* r) -> corio::Task<int> {
+    co_await corio::spawn(block_the_worker(r));
+    co_return __LINE__ - 1;
+  };
+  int spawn_line = corio::run(body(&r), debug_options(&r));
+  EXPECT_TRUE(r.contains("corio debug: task #"));
+  EXPECT_TRUE(r.contains("debug_test.cpp:" + std::to_string(spawn_line) + " "));
 }
 
 }  // namespace

@@ -155,6 +155,29 @@ TEST(DumpTasksTest, FromAPlainThreadStopsParkedWorkersAndShowsUnnamedTasksByAddr
   rt.block_on([](corio::JoinHandle<void> h) -> corio::Task<> { co_await h; }(std::move(h)));
 }
 
+TEST(DumpTasksTest, InDebugModeAnUnnamedTaskShowsItsSpawnSiteAndKeepsTheIdFirstShown) {
+  corio::Runtime rt({.workers = 2, .debug = true, .debug_sink = [](std::string_view) {}});
+  corio::Event event;
+  std::promise<void> waiting;
+  corio::JoinHandle<void> h = rt.spawn(wait_for_event(&event, &waiting));
+  constexpr int kSpawnLine = __LINE__ - 1;
+  waiting.get_future().wait();
+  auto entry = [&rt] {
+    std::ostringstream out;
+    rt.dump_tasks(out);
+    std::vector<std::string> e = entry_of(out.str(), "waiting on event wait");
+    return e.empty() ? std::string() : e[0];
+  };
+  std::string first = entry();
+  SCOPED_TRACE(first);
+  ASSERT_EQ(first.rfind("task #", 0), 0u);
+  EXPECT_TRUE(contains(first, "spawned at " + here(kSpawnLine)));
+  std::string id = first.substr(0, first.find(' ', 6));  // "task #N"
+  EXPECT_EQ(entry().rfind(id + " ", 0), 0u);
+  event.set();
+  rt.block_on([](corio::JoinHandle<void> h) -> corio::Task<> { co_await h; }(std::move(h)));
+}
+
 // ---- Concurrent dumps --------------------------------------------------------------------------
 
 corio::Task<> dump_repeatedly(corio::Runtime* rt, int times, std::atomic<int>* complete) {

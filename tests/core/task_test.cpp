@@ -131,9 +131,9 @@ TEST(TaskTest, EveryFrameIsPrecededByItsHeader) {
   corio::Task<int> task = level3(1);
   auto handle = task.release();
   corio::detail::TaskHeader* header = corio::detail::header_of(handle.address());
-  // A fresh header: not scheduled (in debug mode, CORIO_DEBUG=1, it has an info block).
-  EXPECT_EQ(header->state.load() & ~corio::detail::TaskHeader::kInfoBlock, 0u);
-  EXPECT_EQ(header->home, 0u);
+  // A fresh header: not scheduled, not pinned.
+  EXPECT_EQ(header->state.load(), 0u);
+  EXPECT_FALSE(header->pinned());
   EXPECT_TRUE(corio::detail::frame_contains(header, handle.address()));
   EXPECT_FALSE(corio::detail::frame_contains(header, header));
   EXPECT_EQ(header->refs.load(), 0u);

@@ -101,13 +101,11 @@ struct TaskHeader {
   // kFrameGone    the frame was destroyed while references remain: only memory is left
   // kCancelling   a canceller is running the current wait's cancel hook; the task must
   //               not resume (its awaitable holds the hook) until the bit clears
-  // kHasInfo      its name / spawn site is in debug.cpp's side table (a task spawned with
-  //               a name, or in debug mode, whose frame has no info block)
-  // kInfoBlock    its block starts with a TaskInfoBlock, in front of this header (the
-  //               frame was allocated in debug mode; core/src/task_info.hpp)
+  // kHasInfo      its id, name and spawn site are in debug.cpp's side table (a task
+  //               spawned with a name, or one a debug report or dump has described)
   // kFailed       the coroutine's body ended with an exception, which its promise holds
   //               where it kept its await site (PromiseBase); set in nested frames too
-  // bits 10..31   epoch of the current wait, incremented by every begin_wait
+  // bits 9..31    epoch of the current wait, incremented by every begin_wait
   static constexpr std::uint32_t kRunning = 1u << 0;
   static constexpr std::uint32_t kNotified = 1u << 1;
   static constexpr std::uint32_t kWaiting = 1u << 2;
@@ -116,9 +114,8 @@ struct TaskHeader {
   static constexpr std::uint32_t kFrameGone = 1u << 5;
   static constexpr std::uint32_t kCancelling = 1u << 6;
   static constexpr std::uint32_t kHasInfo = 1u << 7;
-  static constexpr std::uint32_t kInfoBlock = 1u << 8;
-  static constexpr std::uint32_t kFailed = 1u << 9;
-  static constexpr std::uint32_t kEpochShift = 10;
+  static constexpr std::uint32_t kFailed = 1u << 8;
+  static constexpr std::uint32_t kEpochShift = 9;
   static constexpr std::uint32_t kEpochOne = 1u << kEpochShift;
 
   // ---- Join slot values -----------------------------------------------------------------
@@ -132,9 +129,12 @@ struct TaskHeader {
   /// JoinHandle, one for each message in flight that names it (a timer cancel, a TaskGroup
   /// child). The last to let go frees it.
   std::atomic<std::uint16_t> refs{0};
-  /// The worker that last polled this task (its index). Written by that worker at the start
-  /// of each poll, read by dump_tasks while every worker is stopped.
-  std::uint16_t last_worker = 0;
+  /// Which worker the task is on: the index of the worker that last polled it (the bits of
+  /// kPlacementWorker; written by that worker at the start of each poll), or, with kPinned,
+  /// the one worker it runs on (spawn_local, SpawnOptions::pin_to_worker; set before it is
+  /// first scheduled and never changed). Read through the accessors below; atomic because
+  /// wakers on any thread test kPinned while the worker rewrites the index.
+  std::atomic<std::uint16_t> placement{0};
   /// A spawned task's index in its registry's array (task_registry.hpp). Owner only.
   std::uint32_t registry_slot = 0;
   /// A nested task's handshake with its awaiter (PromiseBase::kAwaited...); kept here, in
@@ -143,9 +143,9 @@ struct TaskHeader {
   /// What the current (or last) wait is for; meaningful while kWaiting is set. Written by the
   /// task in begin_wait, read by dump_tasks while every worker is stopped: a plain byte.
   WaitKind wait_kind = WaitKind::other;
-  /// The worker a pinned task (spawn_local, SpawnOptions::pin_to_worker) runs on, as index
-  /// + 1; 0 for a task any worker may run. Set before the task is first scheduled.
-  std::uint16_t home = 0;
+  /// Where the task was spawned, as an index into the spawn-site table (spawn_site.hpp),
+  /// recorded in debug mode; 0: not recorded. Set before the task is first scheduled.
+  std::uint16_t spawn_site = 0;
   std::atomic<std::uintptr_t> join{kJoinEmpty};
   /// Whom the task answers to; read and written through the accessors below. One slot
   /// serves two uses because no frame ever needs both, and it saves 8 bytes in every
@@ -170,7 +170,25 @@ struct TaskHeader {
   /// read by a canceller that holds kCancelling.
   CancelHook* cancel_hook = nullptr;
 
+  static constexpr std::uint16_t kPinned = 1u << 15;
+  static constexpr std::uint16_t kPlacementWorker = kPinned - 1;  // RuntimeOptions allow 4096
+
   TaskHeader() noexcept : resume_address(nullptr) {}
+
+  /// The worker that last polled the task; for a pinned task, the one it runs on.
+  unsigned last_worker() const noexcept {
+    return placement.load(std::memory_order_relaxed) & kPlacementWorker;
+  }
+  /// The task runs only on last_worker().
+  bool pinned() const noexcept { return placement.load(std::memory_order_relaxed) & kPinned; }
+  /// Before the task is first scheduled: it will run only on worker `index`.
+  void pin_to(unsigned index) noexcept {
+    placement.store(static_cast<std::uint16_t>(kPinned | index), std::memory_order_relaxed);
+  }
+  /// At the start of a poll on worker `index` (a pinned task's never changes).
+  void note_polled_on(unsigned index) noexcept {
+    if (!pinned()) placement.store(static_cast<std::uint16_t>(index), std::memory_order_relaxed);
+  }
 
   /// The owning registry of a spawned task (see owner_or_awaiter).
   TaskRegistry* registry() const noexcept { return static_cast<TaskRegistry*>(owner_or_awaiter); }
