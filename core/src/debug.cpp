@@ -94,11 +94,11 @@ void emit(const std::string& line) {
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 
-}  // namespace
-
-void attach_task_info(TaskHeader* task, std::string_view name, const std::source_location& where) {
+/// attach_task_info but for its usual path: a named task, or a site this thread has not
+/// cached. Out of line, so that the usual path saves no register.
+[[gnu::noinline]] void attach_task_info_slowly(TaskHeader* task, std::string_view name,
+                                               const std::source_location& where) {
   if (name.empty()) {
-    // The task is not scheduled yet: a plain write, published by its first queueing.
     task->spawn_site = intern_spawn_site(where);
     if (task->spawn_site != 0) return;  // else the table is full: the side table keeps it
   }
@@ -107,6 +107,19 @@ void attach_task_info(TaskHeader* task, std::string_view name, const std::source
     table().infos.insert_or_assign(task, TaskInfo{next_task_id(), std::string(name), where});
   }
   task->state.fetch_or(TaskHeader::kHasInfo, std::memory_order_release);
+}
+
+}  // namespace
+
+void attach_task_info(TaskHeader* task, std::string_view name, const std::source_location& where) {
+  // The task is not scheduled yet: plain writes, published by its first queueing.
+  if (name.empty()) {
+    if (std::uint16_t site = cached_spawn_site(where)) {
+      task->spawn_site = site;
+      return;
+    }
+  }
+  attach_task_info_slowly(task, name, where);
 }
 
 std::optional<TaskInfo> find_task_info(TaskHeader* task) {

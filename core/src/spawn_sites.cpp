@@ -39,29 +39,12 @@ SpawnSiteTable& spawn_sites() {
   return *table;
 }
 
-namespace {
-/// One entry of a thread's cache: a site and its index.
-struct CachedSite {
-  const char* file = nullptr;
-  const char* function = nullptr;
-  std::uint_least32_t line = 0;
-  std::uint_least32_t column = 0;
-  std::uint16_t index = 0;
-};
-constexpr std::size_t kCachedSites = 16;  // direct-mapped by line
-constinit thread_local CachedSite t_sites[kCachedSites];
-}  // namespace
+constinit thread_local CachedSite t_cached_sites[kCachedSites];
 
 std::uint16_t intern_spawn_site(const std::source_location& where) {
-  CachedSite& cached = t_sites[where.line() % kCachedSites];
-  if (cached.line == where.line() && cached.column == where.column() &&
-      cached.function == where.function_name() && cached.file == where.file_name()) {
-    return cached.index;
-  }
   std::uint16_t index = spawn_sites().intern(where);
-  if (index != 0) {
-    cached = {where.file_name(), where.function_name(), where.line(), where.column(), index};
-  }
+  const void* site = site_address(where);
+  if (site && index != 0) cached_site(site) = {site, index};
   return index;
 }
 

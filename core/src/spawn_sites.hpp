@@ -12,11 +12,13 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <source_location>
 #include <tuple>
+#include <type_traits>
 
 namespace corio::detail {
 
@@ -47,15 +49,46 @@ class SpawnSiteTable {
   const std::uint32_t capacity_;
   std::mutex mutex_;
   absl::flat_hash_map<Key, std::uint16_t> indices_;  // under mutex_
-  std::uint32_t size_ = 0;                            // sites added; under mutex_
+  std::uint32_t size_ = 0;                           // sites added; under mutex_
   std::array<std::atomic<std::source_location*>, kChunks> chunks_{};
 };
 
 /// The process's table (never destroyed: tasks may outlive statics).
 SpawnSiteTable& spawn_sites();
 
-/// spawn_sites().intern(where), through a per-thread cache of recent sites, so that the
-/// spawns of a loop take no lock.
+/// A thread's cache of the sites it interned lately, so that the spawns of a loop take no
+/// lock: direct-mapped, by the address of the site's data (a source_location is a pointer
+/// to constant data in GCC's and Clang's libraries; others are looked up in the table).
+struct CachedSite {
+  const void* site = nullptr;
+  std::uint16_t index = 0;
+};
+inline constexpr std::size_t kCachedSites = 16;
+extern constinit thread_local CachedSite t_cached_sites[kCachedSites];
+
+/// The address of a site's constant data, which identifies it; null where a source_location
+/// is not a pointer.
+inline const void* site_address(const std::source_location& where) noexcept {
+  if constexpr (sizeof(where) == sizeof(const void*) &&
+                std::is_trivially_copyable_v<std::source_location>) {
+    return std::bit_cast<const void*>(where);
+  } else {
+    return nullptr;
+  }
+}
+
+/// The entry of this thread's cache where `site` (non-null) would be.
+inline CachedSite& cached_site(const void* site) noexcept {
+  return t_cached_sites[(std::bit_cast<std::uintptr_t>(site) >> 4) % kCachedSites];
+}
+
+/// The index of `where` if this thread's cache has it, else 0: a debug-mode spawn's lookup.
+inline std::uint16_t cached_spawn_site(const std::source_location& where) noexcept {
+  const void* site = site_address(where);
+  return site && cached_site(site).site == site ? cached_site(site).index : 0;
+}
+
+/// spawn_sites().intern(where), remembered in this thread's cache.
 std::uint16_t intern_spawn_site(const std::source_location& where);
 
 }  // namespace corio::detail

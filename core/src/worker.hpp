@@ -126,8 +126,7 @@ class Worker final : public TimerOwner, public IoReactor {
   /// a worker reads no clock per poll. Any thread.
   std::pair<TaskHeader*, std::uint64_t> current_poll() const noexcept {
     auto task = debug_task_.load(std::memory_order_acquire) & ~kPollPinned;
-    return {reinterpret_cast<TaskHeader*>(task),
-            debug_polls_.load(std::memory_order_relaxed)};
+    return {reinterpret_cast<TaskHeader*>(task), debug_polls_.load(std::memory_order_relaxed)};
   }
   /// Debug mode, the watchdog: calls `read` if `task` is still in its poll here, and keeps
   /// that poll from ending (so the task from being freed) until `read` returns. False, and

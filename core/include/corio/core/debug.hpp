@@ -10,6 +10,8 @@
 //   - "task exception was never retrieved": a task whose handle is gone ended with an
 //     exception, or a handle dropped without taking its task's exception;
 //   - "coroutine was never awaited": a Task destroyed without being awaited or spawned.
+// A task named in a report or a task dump carries an id, unique in the process: a named
+// task's is given at spawn, another's when a report or dump first names it.
 // With debug off, none of this costs more than a predictable branch on the hot paths.
 #pragma once
 

@@ -80,8 +80,8 @@ class Runtime {
   RuntimeMetrics metrics() const;
 
   /// Writes every live (unfinished) task to `out`: what asyncio's `python -m asyncio pstree`
-  /// shows for a Python program. For each task: its id and name (debug.hpp: tasks get an id
-  /// when named or spawned in debug mode; others show their address), its state (running,
+  /// shows for a Python program. For each task: its id and name (debug.hpp: tasks named or
+  /// spawned in debug mode have an id; others show their address), its state (running,
   /// scheduled, or waiting on what: sleep, join, channel recv, socket read, ...), the worker
   /// that last polled it, where it was spawned (when known), and its async backtrace: the
   /// chain of coroutines awaiting one another, innermost first, each with the function and
