@@ -2,7 +2,9 @@
 //
 // Every operation follows core's readiness pattern: read the record's tick, try the system
 // call, and only on EAGAIN forget the stale readiness (clear with that tick) and wait. A
-// call that succeeds costs exactly one system call.
+// call that succeeds costs exactly one system call. Each operation first spends a unit of
+// its task's cooperative budget, as every corio awaitable that may complete without
+// suspending does, so a task reading a stream that never runs dry still yields.
 #include "corio/io/detail/socket.hpp"
 
 #include <fcntl.h>
@@ -11,16 +13,35 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <coroutine>
 #include <cstring>
+#include <source_location>
 #include <system_error>
 #include <thread>
 #include <utility>
+
+#include "corio/core/detail/scheduling.hpp"
+#include "corio/core/task.hpp"
 
 namespace corio::detail {
 
 namespace {
 constexpr std::uintptr_t kRegistering = 1;
-}
+
+/// co_await BudgetCheckpoint{}: spends one unit of the task's budget (scheduling.hpp); with
+/// none left, yields once, which is also where a pending cancellation is delivered.
+struct BudgetCheckpoint {
+  bool await_ready() const noexcept { return spend_budget(); }
+  void await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
+    TaskHeader& self = require_current_task("a corio socket operation");
+    note_await_site(caller, where);
+    throw_if_cancelled(self);
+    yield_for_budget(caller);
+  }
+  void await_resume() const noexcept {}
+};
+}  // namespace
 
 void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -117,6 +138,7 @@ Socket::ReadyWait Socket::wait(IoReadiness* io, std::uint32_t direction, std::ui
 }
 
 Task<std::size_t> Socket::recv(std::span<std::byte> buffer, int flags, const char* what) {
+  co_await BudgetCheckpoint{};
   constexpr std::uint32_t kReadable =
       IoReadiness::kRead | IoReadiness::kReadClosed | IoReadiness::kError | IoReadiness::kClosed;
   for (;;) {
@@ -173,6 +195,7 @@ ssize_t Socket::recv_once(std::span<std::byte> buffer, int flags, bool* drained)
 }
 
 Task<> Socket::send_all(std::span<const std::byte> data, const char* what) {
+  co_await BudgetCheckpoint{};
   while (!data.empty()) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);
@@ -188,6 +211,7 @@ Task<> Socket::send_all(std::span<const std::byte> data, const char* what) {
 }
 
 Task<> Socket::sendmsg_all(std::span<iovec> iov, const char* what) {
+  co_await BudgetCheckpoint{};
   while (!iov.empty() && iov.front().iov_len == 0) iov = iov.subspan(1);
   while (!iov.empty()) {
     std::uint32_t tick;
@@ -216,6 +240,7 @@ Task<> Socket::sendmsg_all(std::span<iovec> iov, const char* what) {
 }
 
 Task<int> Socket::accept(sockaddr* addr, socklen_t* len, const char* what) {
+  co_await BudgetCheckpoint{};
   for (;;) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);
@@ -265,6 +290,7 @@ Task<> Socket::connect(const sockaddr* addr, socklen_t len, std::string what) {
 
 Task<std::size_t> Socket::recv_from(std::span<std::byte> buffer, sockaddr* addr, socklen_t* len,
                                     const char* what) {
+  co_await BudgetCheckpoint{};
   for (;;) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);
@@ -280,6 +306,7 @@ Task<std::size_t> Socket::recv_from(std::span<std::byte> buffer, sockaddr* addr,
 
 Task<std::size_t> Socket::send_to(std::span<const std::byte> data, const sockaddr* addr,
                                   socklen_t len, const char* what) {
+  co_await BudgetCheckpoint{};
   for (;;) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);

@@ -270,6 +270,34 @@ TEST(TcpTest, OneByteReadsAndPartialWritesTransferEveryByteInOrder) {
   EXPECT_TRUE(corio::run(body(), kManual));
 }
 
+// Reads that never wait (the stream always holds bytes) spend the task's cooperative budget:
+// the reader yields, and a task queued behind it on the only worker runs before the stream
+// runs dry.
+TEST(TcpTest, AReaderWhoseStreamNeverRunsDryStillLetsOtherTasksRun) {
+  constexpr std::size_t kBytes = 1000;
+  auto body = []() -> corio::Task<std::size_t> {
+    auto listener = corio::TcpListener::bind("127.0.0.1", 0);
+    auto accepted = corio::spawn(listener.accept());
+    corio::TcpStream c =
+        co_await corio::TcpStream::connect("127.0.0.1", listener.local_address().port());
+    corio::TcpStream s = co_await accepted;
+    co_await c.write_all(std::string(kBytes, 'x'));  // on loopback: queued at s already
+    std::size_t reads = 0;
+    std::size_t reads_seen_by_other = kBytes;
+    auto other = corio::spawn([](std::size_t* reads, std::size_t* seen) -> corio::Task<> {
+      *seen = *reads;
+      co_return;
+    }(&reads, &reads_seen_by_other));
+    std::byte b[1];
+    for (; reads < kBytes; ++reads) {
+      if (co_await s.read(b) != 1) break;
+    }
+    co_await other;
+    co_return reads_seen_by_other;
+  };
+  EXPECT_LT(corio::run(body(), {.workers = 1}), kBytes);
+}
+
 TEST(TcpTest, ReadExactAtEndOfStreamThrowsIncompleteReadError) {
   auto body = []() -> corio::Task<std::size_t> {
     auto listener = corio::TcpListener::bind("127.0.0.1", 0);
