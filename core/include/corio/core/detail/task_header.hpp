@@ -143,7 +143,7 @@ struct TaskHeader {
   /// What the current (or last) wait is for; meaningful while kWaiting is set. Written by the
   /// task in begin_wait, read by dump_tasks while every worker is stopped: a plain byte.
   WaitKind wait_kind = WaitKind::other;
-  /// Where the task was spawned, as an index into the spawn-site table (spawn_site.hpp),
+  /// Where the task was spawned, as an index into the spawn-site table (spawn_sites.hpp),
   /// recorded in debug mode; 0: not recorded. Set before the task is first scheduled.
   std::uint16_t spawn_site = 0;
   std::atomic<std::uintptr_t> join{kJoinEmpty};
@@ -171,7 +171,7 @@ struct TaskHeader {
   CancelHook* cancel_hook = nullptr;
 
   static constexpr std::uint16_t kPinned = 1u << 15;
-  static constexpr std::uint16_t kPlacementWorker = kPinned - 1;  // RuntimeOptions allow 4096
+  static constexpr std::uint16_t kPlacementWorker = kPinned - 1;  // scheduler.cpp checks the limit
 
   TaskHeader() noexcept : resume_address(nullptr) {}
 
