@@ -179,6 +179,7 @@ DebugMonitor::~DebugMonitor() {
 
 void DebugMonitor::start() {
   dump_signal_ = DumpSignal::try_acquire();
+  sightings_.resize(scheduler_.num_workers());  // here: the watchdog allocates nothing
   thread_ = std::thread([this] { watch(); });
 }
 
@@ -214,9 +215,8 @@ void DebugMonitor::emit_lines(std::string_view text) {
 }
 
 // Sleeps in poll() on the wake fd and the SIGUSR1 fd, waking every threshold / 4 to look
-// for slow polls.
+// for slow polls. Allocates nothing until it reports (see sightings_).
 void DebugMonitor::watch() {
-  std::vector<PollSighting> sightings(scheduler_.num_workers());
   const auto period = std::max(threshold_ / 4, std::chrono::milliseconds(1));
   pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {dump_signal_ ? dump_signal_->fd() : -1, POLLIN, 0}};
   auto next_check = std::chrono::steady_clock::now() + period;
@@ -231,7 +231,7 @@ void DebugMonitor::watch() {
       emit_lines(dump.str());
     }
     if (std::chrono::steady_clock::now() >= next_check) {
-      report_slow_polls(sightings);
+      report_slow_polls();
       next_check = std::chrono::steady_clock::now() + period;
     }
   }
@@ -239,12 +239,12 @@ void DebugMonitor::watch() {
 
 // A poll is timed from the first check that saw it (workers read no clock): it is reported
 // once it has been seen for the threshold, between 1 and 1.25 thresholds after it started.
-void DebugMonitor::report_slow_polls(std::vector<PollSighting>& sightings) {
+void DebugMonitor::report_slow_polls() {
   auto now = std::chrono::steady_clock::now();
   for (unsigned i = 0; i < scheduler_.num_workers(); ++i) {
     Worker& worker = scheduler_.worker(i);
     auto [task, poll] = worker.current_poll();
-    PollSighting& seen = sightings[i];
+    PollSighting& seen = sightings_[i];
     if (task != seen.task || poll != seen.poll) {
       seen = PollSighting{task, poll, now, false};
       continue;

@@ -50,7 +50,7 @@ class DebugMonitor {
     std::chrono::steady_clock::time_point first_seen;
     bool reported = false;
   };
-  void report_slow_polls(std::vector<PollSighting>& sightings);
+  void report_slow_polls();
 
   Scheduler& scheduler_;
   const std::chrono::milliseconds threshold_;
@@ -59,6 +59,11 @@ class DebugMonitor {
   std::atomic<bool> stop_{false};
   int wake_fd_ = -1;  ///< an eventfd: stop() writes it to end the watchdog's poll
   std::unique_ptr<DumpSignal> dump_signal_;  ///< null: another runtime owns SIGUSR1
+  /// What the watchdog last saw on each worker. Allocated by start(), not by the watchdog:
+  /// a thread's first allocation gives it a mimalloc heap, and while a second thread has one
+  /// mimalloc commits and decommits memory lazily for every thread (docs/architecture.md,
+  /// "Debug mode", has the page faults it cost).
+  std::vector<PollSighting> sightings_;
   std::thread thread_;
 };
 
