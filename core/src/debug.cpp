@@ -94,7 +94,7 @@ void emit(const std::string& line) {
   std::fprintf(stderr, "%s\n", line.c_str());
 }
 
-/// attach_task_info but for its usual path: a named task, or a site this thread has not
+/// The rest of attach_task_info, off its usual path: a named task, or a site this thread has not
 /// cached. Out of line, so that the usual path saves no register.
 [[gnu::noinline]] void attach_task_info_slowly(TaskHeader* task, std::string_view name,
                                                const std::source_location& where) {
