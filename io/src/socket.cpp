@@ -13,35 +13,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <coroutine>
 #include <cstring>
-#include <source_location>
 #include <system_error>
 #include <thread>
 #include <utility>
 
-#include "corio/core/detail/scheduling.hpp"
-#include "corio/core/task.hpp"
+#include "corio/core/yield_now.hpp"
 
 namespace corio::detail {
 
 namespace {
 constexpr std::uintptr_t kRegistering = 1;
-
-/// co_await BudgetCheckpoint{}: spends one unit of the task's budget (scheduling.hpp); with
-/// none left, yields once, which is also where a pending cancellation is delivered.
-struct BudgetCheckpoint {
-  bool await_ready() const noexcept { return spend_budget(); }
-  void await_suspend(std::coroutine_handle<> caller,
-                     std::source_location where = std::source_location::current()) {
-    TaskHeader& self = require_current_task("a corio socket operation");
-    note_await_site(caller, where);
-    throw_if_cancelled(self);
-    yield_for_budget(caller);
-  }
-  void await_resume() const noexcept {}
-};
-}  // namespace
+}
 
 void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -138,7 +121,7 @@ Socket::ReadyWait Socket::wait(IoReadiness* io, std::uint32_t direction, std::ui
 }
 
 Task<std::size_t> Socket::recv(std::span<std::byte> buffer, int flags, const char* what) {
-  co_await BudgetCheckpoint{};
+  co_await budget_checkpoint();
   constexpr std::uint32_t kReadable =
       IoReadiness::kRead | IoReadiness::kReadClosed | IoReadiness::kError | IoReadiness::kClosed;
   for (;;) {
@@ -195,7 +178,7 @@ ssize_t Socket::recv_once(std::span<std::byte> buffer, int flags, bool* drained)
 }
 
 Task<> Socket::send_all(std::span<const std::byte> data, const char* what) {
-  co_await BudgetCheckpoint{};
+  co_await budget_checkpoint();
   while (!data.empty()) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);
@@ -211,7 +194,7 @@ Task<> Socket::send_all(std::span<const std::byte> data, const char* what) {
 }
 
 Task<> Socket::sendmsg_all(std::span<iovec> iov, const char* what) {
-  co_await BudgetCheckpoint{};
+  co_await budget_checkpoint();
   while (!iov.empty() && iov.front().iov_len == 0) iov = iov.subspan(1);
   while (!iov.empty()) {
     std::uint32_t tick;
@@ -240,7 +223,7 @@ Task<> Socket::sendmsg_all(std::span<iovec> iov, const char* what) {
 }
 
 Task<int> Socket::accept(sockaddr* addr, socklen_t* len, const char* what) {
-  co_await BudgetCheckpoint{};
+  co_await budget_checkpoint();
   for (;;) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);
@@ -290,7 +273,7 @@ Task<> Socket::connect(const sockaddr* addr, socklen_t len, std::string what) {
 
 Task<std::size_t> Socket::recv_from(std::span<std::byte> buffer, sockaddr* addr, socklen_t* len,
                                     const char* what) {
-  co_await BudgetCheckpoint{};
+  co_await budget_checkpoint();
   for (;;) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);
@@ -306,7 +289,7 @@ Task<std::size_t> Socket::recv_from(std::span<std::byte> buffer, sockaddr* addr,
 
 Task<std::size_t> Socket::send_to(std::span<const std::byte> data, const sockaddr* addr,
                                   socklen_t len, const char* what) {
-  co_await BudgetCheckpoint{};
+  co_await budget_checkpoint();
   for (;;) {
     std::uint32_t tick;
     IoReadiness* io = readiness(&tick);

@@ -27,6 +27,27 @@ struct YieldAwaiter {
   void await_resume() const { detail::resume_after_yield(); }
 };
 
+namespace detail {
+/// Awaitable of budget_checkpoint().
+struct BudgetCheckpoint {
+  bool await_ready() const noexcept { return spend_budget(); }
+  void await_suspend(std::coroutine_handle<> caller,
+                     std::source_location where = std::source_location::current()) {
+    TaskHeader& self = require_current_task("corio's cooperative budget");
+    note_await_site(caller, where);
+    throw_if_cancelled(self);
+    yield_for_budget(caller);
+  }
+  void await_resume() const noexcept {}
+};
+
+/// co_await budget_checkpoint(): spends one unit of the task's cooperative budget
+/// (scheduling.hpp); with none left, yields once, which is also where a pending cancellation
+/// is delivered. For operations written as coroutines that may finish without suspending
+/// (a socket read that finds bytes waiting); leaf awaitables spend in their await_ready.
+inline BudgetCheckpoint budget_checkpoint() noexcept { return {}; }
+}  // namespace detail
+
 /// Suspends the current task and puts it at the back of its worker's run queue, behind every
 /// task that is already runnable there.
 ///
