@@ -15,6 +15,7 @@
 
 #include "corio/core/detail/task_header.hpp"
 #include "debug_monitor.hpp"
+#include "frame_cache.hpp"
 
 namespace corio::detail {
 
@@ -50,8 +51,19 @@ void free_block(void* block) noexcept {
 }
 }  // namespace
 
+constinit thread_local FrameCache* t_frame_cache = nullptr;
+
+void release_frame_cache(FrameCache& cache) noexcept { cache.drain(free_block); }
+
 void* allocate_frame(std::size_t frame_size) {
-  return frame_of(new (allocate_block(kHeaderSpace + frame_size)) TaskHeader());
+  std::size_t size = kHeaderSpace + frame_size;
+  void* block = nullptr;
+#if !defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+  // Not with sanitizers: a reused block would hide a use-after-free of the frame before it.
+  if (FrameCache* cache = t_frame_cache) block = cache->take(size);
+#endif
+  if (block == nullptr) block = allocate_block(size);
+  return frame_of(new (block) TaskHeader());
 }
 
 void release_memory(TaskHeader* header) noexcept {
@@ -69,13 +81,21 @@ bool frame_contains(const TaskHeader* header, const void* address) noexcept {
   return offset < block_size(block) - kHeaderSpace;
 }
 
-void on_frame_destroyed(void* frame) noexcept {
+void on_frame_destroyed(void* frame, std::size_t frame_size) noexcept {
   TaskHeader* header = header_of(frame);
-  if (header->refs.load(std::memory_order_acquire) == 0) {
-    release_memory(header);
-  } else {
+  if (header->refs.load(std::memory_order_acquire) != 0) {
     header->state.fetch_or(TaskHeader::kFrameGone, std::memory_order_acq_rel);
+    return;
   }
+#if !defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
+  FrameCache* cache = t_frame_cache;
+  if (cache && !(header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo)) {
+    header->~TaskHeader();
+    if (!cache->keep(header, kHeaderSpace + frame_size)) free_block(header);
+    return;
+  }
+#endif
+  release_memory(header);
 }
 
 }  // namespace corio::detail

@@ -42,6 +42,7 @@ void Worker::join() {
 
 void Worker::run() {
   t_worker = this;
+  t_frame_cache = &frame_cache_;
   StopTheWorld& stop = scheduler_.stop_the_world();
   while (!scheduler_.is_shutdown()) {
     if (stop.requested()) [[unlikely]] {
@@ -62,6 +63,8 @@ void Worker::run() {
   }
   if (searching_) end_search();
   stop.retire();
+  t_frame_cache = nullptr;
+  release_frame_cache(frame_cache_);
   t_worker = nullptr;
 }
 

@@ -52,6 +52,7 @@
 #include "corio/core/detail/task_header.hpp"
 #include "corio/core/detail/timer_entry.hpp"
 #include "corio/core/metrics.hpp"
+#include "frame_cache.hpp"
 #include "inject_queue.hpp"
 #include "parker.hpp"
 #include "run_queue.hpp"
@@ -197,6 +198,7 @@ class Worker final : public TimerOwner, public IoReactor {
   const unsigned index_;
   LocalQueue queue_;
   TaskRegistry registry_;
+  FrameCache frame_cache_;  // reached through t_frame_cache while run() runs
   Parker parker_;
   InjectQueue::ProducerToken producer_token_;
   InjectQueue::ConsumerToken consumer_token_;

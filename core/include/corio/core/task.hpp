@@ -51,7 +51,9 @@ namespace detail {
 class PromiseBase {
  public:
   static void* operator new(std::size_t size) { return allocate_frame(size); }
-  static void operator delete(void* frame) noexcept { on_frame_destroyed(frame); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    on_frame_destroyed(frame, size);
+  }
 
   /// Every task starts suspended (lazy). A spawned task cancelled before its first step
   /// never runs: its body is skipped and CancelledError becomes its result.

@@ -10,10 +10,11 @@ namespace corio::detail {
 /// Throws std::bad_alloc.
 void* allocate_frame(std::size_t frame_size);
 
-/// Called by operator delete when a frame is destroyed. Frees the memory, or, while a
-/// JoinHandle still refers to the header, marks the frame gone and leaves the freeing to
-/// the last reference (see release_memory).
-void on_frame_destroyed(void* frame) noexcept;
+/// Called by operator delete when a frame of `frame_size` bytes is destroyed. Frees the
+/// memory (to this worker's frame cache, if it has room), or, while a JoinHandle still
+/// refers to the header, marks the frame gone and leaves the freeing to the last reference
+/// (see release_memory).
+void on_frame_destroyed(void* frame, std::size_t frame_size) noexcept;
 
 struct TaskHeader;
 
