@@ -81,7 +81,7 @@ bool frame_contains(const TaskHeader* header, const void* address) noexcept {
   return offset < block_size(block) - kHeaderSpace;
 }
 
-void on_frame_destroyed(void* frame, std::size_t frame_size) noexcept {
+void on_frame_destroyed(void* frame, [[maybe_unused]] std::size_t frame_size) noexcept {
   TaskHeader* header = header_of(frame);
   if (header->refs.load(std::memory_order_acquire) != 0) {
     header->state.fetch_or(TaskHeader::kFrameGone, std::memory_order_acq_rel);
