@@ -66,11 +66,18 @@ void* allocate_frame(std::size_t frame_size) {
   return frame_of(new (block) TaskHeader());
 }
 
-void release_memory(TaskHeader* header) noexcept {
+namespace {
+// Ends the header's life: its entry in the task-info side table, if any, then the header.
+void end_header(TaskHeader* header) noexcept {
   if (header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo) {
     forget_task_info(header);
   }
   header->~TaskHeader();
+}
+}  // namespace
+
+void release_memory(TaskHeader* header) noexcept {
+  end_header(header);
   free_block(header);
 }
 
@@ -87,15 +94,12 @@ void on_frame_destroyed(void* frame, [[maybe_unused]] std::size_t frame_size) no
     header->state.fetch_or(TaskHeader::kFrameGone, std::memory_order_acq_rel);
     return;
   }
+  end_header(header);
 #if !defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
   FrameCache* cache = t_frame_cache;
-  if (cache && !(header->state.load(std::memory_order_relaxed) & TaskHeader::kHasInfo)) {
-    header->~TaskHeader();
-    if (!cache->keep(header, kHeaderSpace + frame_size)) free_block(header);
-    return;
-  }
+  if (cache && cache->keep(header, kHeaderSpace + frame_size)) return;
 #endif
-  release_memory(header);
+  free_block(header);
 }
 
 }  // namespace corio::detail
