@@ -8,12 +8,13 @@
 // keeps the blocks it frees and hands them to its next frames of that size skips both.
 // docs/architecture.md, "Frame cache", has the measurements.
 //
-// Blocks are kept by exact size (a coroutine's frames all have its one size), in a few
-// slots chosen by size, each holding one size at a time and a bounded number of blocks, so
-// a burst of frames (a gather of thousands) goes back to the allocator, not into the cache.
-// Only small blocks are kept: the hot frames are small, and a worker holds at most
-// kSlots * kBlocksPerSlot * kMaxBlockSize bytes (64 KiB). One worker thread touches its
-// cache; frame_memory.cpp reaches it through t_frame_cache.
+// Blocks are kept by size class: a block's size rounded up to kGranule. mimalloc's size bins
+// above 64 bytes are all multiples of 16 bytes, so the rounding costs no memory. Each class has a
+// slot of its own, so frames of different sizes never evict each other (a read's 296-byte frame and
+// a read_exact's 168-byte one are both reused), and a slot holds a bounded number of blocks,
+// so a burst of frames (a gather of thousands) goes back to the allocator, not into the
+// cache. Only small blocks are kept, at most kMaxBytes in all: the hot frames are small. One
+// worker thread touches its cache; frame_memory.cpp reaches it through t_frame_cache.
 #pragma once
 
 #include <cstddef>
@@ -24,36 +25,42 @@ namespace corio::detail {
 
 class FrameCache {
  public:
-  static constexpr std::size_t kSlots = 8;
-  static constexpr std::uint32_t kBlocksPerSlot = 16;
+  static constexpr std::size_t kGranule = 16;
   static constexpr std::size_t kMaxBlockSize = 512;
+  static constexpr std::uint32_t kBlocksPerClass = 16;
+  static constexpr std::size_t kMaxBytes = 64 * 1024;
+
+  /// The size of the block to allocate for `size` bytes when take() has none: every block
+  /// of one class must fit any request of that class.
+  static constexpr std::size_t block_size(std::size_t size) noexcept {
+    return (size + kGranule - 1) / kGranule * kGranule;
+  }
 
   FrameCache() noexcept = default;
   FrameCache(const FrameCache&) = delete;
   FrameCache& operator=(const FrameCache&) = delete;
 
-  /// A kept block of exactly `size` bytes, or null.
+  /// A kept block of block_size(size) bytes, or null.
   void* take(std::size_t size) noexcept {
+    if (size > kMaxBlockSize) return nullptr;
     Slot& slot = slot_for(size);
     FreeBlock* block = slot.head;
-    if (block == nullptr || slot.size != size) return nullptr;
+    if (block == nullptr) return nullptr;
     slot.head = block->next;
     --slot.count;
+    bytes_ -= block_size(size);
     return block;
   }
 
-  /// Keeps `block` (of `size` bytes) for a later take; false if it is larger than
-  /// kMaxBlockSize or its slot is full or holds another size, and the caller frees it.
+  /// Keeps `block` (of block_size(size) bytes) for a later take; false if it is larger than
+  /// kMaxBlockSize or its class or the whole cache is full, and the caller frees it.
   bool keep(void* block, std::size_t size) noexcept {
     if (size > kMaxBlockSize) return false;
     Slot& slot = slot_for(size);
-    if (slot.count == 0) {
-      slot.size = size;
-    } else if (slot.size != size || slot.count == kBlocksPerSlot) {
-      return false;
-    }
+    if (slot.count == kBlocksPerClass || bytes_ + block_size(size) > kMaxBytes) return false;
     slot.head = new (block) FreeBlock{slot.head};
     ++slot.count;
+    bytes_ += block_size(size);
     return true;
   }
 
@@ -67,6 +74,7 @@ class FrameCache {
       }
       slot.count = 0;
     }
+    bytes_ = 0;
   }
 
  private:
@@ -74,15 +82,15 @@ class FrameCache {
     FreeBlock* next;
   };
   struct Slot {
-    std::size_t size = 0;
     FreeBlock* head = nullptr;
     std::uint32_t count = 0;
   };
 
-  // Frame sizes are multiples of 16: neighbouring sizes land in different slots.
-  Slot& slot_for(std::size_t size) noexcept { return slots_[(size / 16) % kSlots]; }
+  static constexpr std::size_t kClasses = kMaxBlockSize / kGranule;
+  Slot& slot_for(std::size_t size) noexcept { return slots_[(block_size(size) / kGranule) - 1]; }
 
-  Slot slots_[kSlots];
+  Slot slots_[kClasses];
+  std::size_t bytes_ = 0;
 };
 
 /// The cache of the worker running on this thread, or null (frames made or destroyed

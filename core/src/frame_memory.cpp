@@ -61,6 +61,7 @@ void* allocate_frame(std::size_t frame_size) {
 #if !defined(CORIO_SYSTEM_FRAME_ALLOCATOR)
   // Not with sanitizers: a reused block would hide a use-after-free of the frame before it.
   if (FrameCache* cache = t_frame_cache) block = cache->take(size);
+  size = FrameCache::block_size(size);  // so that the cache may keep the block later
 #endif
   if (block == nullptr) block = allocate_block(size);
   return frame_of(new (block) TaskHeader());

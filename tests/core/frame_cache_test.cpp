@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace {
@@ -25,15 +27,16 @@ std::vector<void*> drained(FrameCache& cache) {
   return blocks;
 }
 
-TEST(FrameCacheTest, ABlockKeptIsTakenBackOnlyForItsExactSize) {
+TEST(FrameCacheTest, ABlockKeptIsTakenBackOnlyForItsSizeClass) {
   Blocks blocks;
   FrameCache cache;
+  EXPECT_EQ(FrameCache::block_size(152), 160u);
+  EXPECT_EQ(FrameCache::block_size(160), 160u);
   EXPECT_EQ(cache.take(160), nullptr);
   ASSERT_TRUE(cache.keep(blocks[0], 160));
   EXPECT_EQ(cache.take(144), nullptr);
-  // 160 + 16 * kSlots lands in the same slot: the slot holds one size at a time.
-  EXPECT_EQ(cache.take(160 + 16 * FrameCache::kSlots), nullptr);
-  EXPECT_EQ(cache.take(160), blocks[0]);
+  EXPECT_EQ(cache.take(168), nullptr);
+  EXPECT_EQ(cache.take(152), blocks[0]);  // a 160-byte block fits any size of its class
   EXPECT_EQ(cache.take(160), nullptr);
 }
 
@@ -46,28 +49,65 @@ TEST(FrameCacheTest, TheLastBlockKeptIsTheFirstTaken) {
   EXPECT_EQ(cache.take(96), blocks[0]);
 }
 
-TEST(FrameCacheTest, ASlotHoldingOneSizeRefusesAnotherUntilItIsEmpty) {
+TEST(FrameCacheTest, EverySizeClassIsKeptApartFromTheOthers) {
   Blocks blocks;
   FrameCache cache;
-  const std::size_t other = 96 + 16 * FrameCache::kSlots;  // same slot as 96
-  ASSERT_TRUE(cache.keep(blocks[0], 96));
-  EXPECT_FALSE(cache.keep(blocks[1], other));
-  EXPECT_EQ(cache.take(96), blocks[0]);
-  EXPECT_TRUE(cache.keep(blocks[1], other));
-  EXPECT_EQ(cache.take(other), blocks[1]);
+  // B9's frames per round trip: 168, 200 and 296 bytes with their headers.
+  ASSERT_TRUE(cache.keep(blocks[0], 168));
+  ASSERT_TRUE(cache.keep(blocks[1], 296));
+  ASSERT_TRUE(cache.keep(blocks[2], 200));
+  EXPECT_EQ(cache.take(296), blocks[1]);
+  EXPECT_EQ(cache.take(168), blocks[0]);
+  EXPECT_EQ(cache.take(200), blocks[2]);
+  // One block in each class at once.
+  for (std::size_t size = FrameCache::kGranule; size <= FrameCache::kMaxBlockSize;
+       size += FrameCache::kGranule) {
+    ASSERT_TRUE(cache.keep(blocks[size / FrameCache::kGranule - 1], size)) << size;
+  }
+  for (std::size_t size = FrameCache::kGranule; size <= FrameCache::kMaxBlockSize;
+       size += FrameCache::kGranule) {
+    EXPECT_EQ(cache.take(size), blocks[size / FrameCache::kGranule - 1]) << size;
+  }
 }
 
-TEST(FrameCacheTest, ASlotKeepsAtMostItsBoundAndLargeBlocksAreRefused) {
+TEST(FrameCacheTest, AClassKeepsAtMostItsBoundAndLargeBlocksAreRefused) {
   Blocks blocks;
   FrameCache cache;
-  for (std::size_t i = 0; i < FrameCache::kBlocksPerSlot; ++i) {
+  for (std::size_t i = 0; i < FrameCache::kBlocksPerClass; ++i) {
     ASSERT_TRUE(cache.keep(blocks[i], 128)) << i;
   }
-  EXPECT_FALSE(cache.keep(blocks[FrameCache::kBlocksPerSlot], 128));
+  EXPECT_FALSE(cache.keep(blocks[FrameCache::kBlocksPerClass], 128));
+  EXPECT_TRUE(cache.keep(blocks[FrameCache::kBlocksPerClass], 144));  // another class
 
   FrameCache other;
-  EXPECT_FALSE(other.keep(blocks[0], FrameCache::kMaxBlockSize + 16));
+  EXPECT_FALSE(other.keep(blocks[0], FrameCache::kMaxBlockSize + 1));
+  EXPECT_EQ(other.take(FrameCache::kMaxBlockSize + 1), nullptr);
   EXPECT_TRUE(other.keep(blocks[0], FrameCache::kMaxBlockSize));
+}
+
+TEST(FrameCacheTest, TheCacheHoldsAtMostItsByteBound) {
+  // Filling whole classes from the largest down reaches the byte bound before the counts.
+  struct ManyBlocks {
+    alignas(16) std::byte
+        storage[2 * FrameCache::kMaxBytes / FrameCache::kMaxBlockSize][FrameCache::kMaxBlockSize];
+  };
+  auto blocks = std::make_unique<ManyBlocks>();
+  FrameCache cache;
+  std::size_t used = 0, kept_bytes = 0;
+  for (std::size_t size = FrameCache::kMaxBlockSize;; size -= FrameCache::kGranule) {
+    std::uint32_t in_class = 0;
+    while (in_class < FrameCache::kBlocksPerClass && cache.keep(blocks->storage[used], size)) {
+      ++used, ++in_class;
+      kept_bytes += size;
+    }
+    if (in_class < FrameCache::kBlocksPerClass) {
+      EXPECT_GT(kept_bytes + size, FrameCache::kMaxBytes);  // refused only when over the bound
+      break;
+    }
+  }
+  EXPECT_LE(kept_bytes, FrameCache::kMaxBytes);
+  ASSERT_NE(cache.take(FrameCache::kMaxBlockSize), nullptr);
+  EXPECT_TRUE(cache.keep(blocks->storage[used], FrameCache::kMaxBlockSize));  // room again
 }
 
 TEST(FrameCacheTest, DrainingGivesBackEveryBlockOnceAndEmptiesTheCache) {
@@ -89,9 +129,9 @@ TEST(FrameCacheTest, DrainingGivesBackEveryBlockOnceAndEmptiesTheCache) {
   EXPECT_EQ(cache.take(64), nullptr);
   EXPECT_EQ(cache.take(208), nullptr);
   EXPECT_TRUE(drained(cache).empty());
-  // Emptied slots take any size again, up to the full bound.
-  for (std::size_t i = 0; i < FrameCache::kBlocksPerSlot; ++i) {
-    ASSERT_TRUE(cache.keep(blocks[i], 64 + 16 * FrameCache::kSlots)) << i;
+  // An emptied cache keeps blocks again, up to the full bound.
+  for (std::size_t i = 0; i < FrameCache::kBlocksPerClass; ++i) {
+    ASSERT_TRUE(cache.keep(blocks[i], 64)) << i;
   }
 }
 
