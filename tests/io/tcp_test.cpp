@@ -400,6 +400,41 @@ TEST(TcpTest, CancellingABlockedReadThrowsCancelledErrorAndTheStreamStaysUsable)
   EXPECT_EQ(corio::run(body(), kManual), "cancelled later");
 }
 
+// A cancel racing the data's arrival (on two workers) ends the read one way or the other:
+// it returns the byte, or it throws CancelledError and the byte stays for the next read.
+TEST(TcpTest, AReadCancelledAsItsDataArrivesNeitherLosesNorDuplicatesAByte) {
+  constexpr int kRounds = 2000;
+  auto body = []() -> corio::Task<std::string> {
+    auto listener = corio::TcpListener::bind("127.0.0.1", 0);
+    corio::TcpStream c =
+        co_await corio::TcpStream::connect("127.0.0.1", listener.local_address().port());
+    corio::TcpStream s = co_await listener.accept();
+    std::string received;
+    for (int i = 0; i < kRounds; ++i) {
+      auto reader = corio::spawn([](corio::TcpStream* c) -> corio::Task<std::string> {
+        std::array<std::byte, 1> buf;
+        std::size_t n = co_await c->read(buf);
+        co_return as_string(std::span(buf).first(n));
+      }(&c));
+      co_await corio::yield_now();  // the reader starts and waits
+      const char byte = static_cast<char>('a' + i % 26);
+      co_await s.write_all(std::string_view(&byte, 1));
+      // The other worker may poll the event meanwhile: vary how long the cancel lags.
+      for (int lag = 0; lag < i % 4; ++lag) co_await corio::yield_now();
+      reader.cancel();
+      try {
+        received += co_await reader;
+      } catch (const corio::CancelledError&) {
+      }
+    }
+    s.shutdown_write();
+    co_return received + co_await read_all(&c, 64);
+  };
+  std::string expected;
+  for (int i = 0; i < kRounds; ++i) expected += static_cast<char>('a' + i % 26);
+  EXPECT_EQ(corio::run(body(), kManual), expected);
+}
+
 TEST(TcpTest, WaitForBoundsAReadAndTheAcceptIsCancellable) {
   auto body = []() -> corio::Task<std::string> {
     auto listener = corio::TcpListener::bind("127.0.0.1", 0);

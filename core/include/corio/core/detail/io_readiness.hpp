@@ -27,7 +27,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <mutex>  // ReactorLiveness
 #include <source_location>
 #include <string>
 
@@ -86,8 +86,30 @@ class IoReadiness {
   IoReadiness(int fd, IoReactor* reactor, std::shared_ptr<ReactorLiveness> liveness) noexcept
       : fd_(fd), reactor_(reactor), liveness_(std::move(liveness)) {}
 
+  // One direction's waiting task. The slot's state says who may touch its Waker:
+  //   kFree -> kFilling (the task, in await_suspend) -> kWaiting (published)
+  //   kWaiting -> kClaiming (an event or release(), claiming the task) -> kFree
+  //   kWaiting -> kFree (the task itself, taking its wait back: cancelled, or ready at once)
+  // A waker touches the task only while it holds kClaiming, and a resumed task leaves
+  // await_resume only once the slot is no longer kClaiming, so a claim never reaches a task
+  // that has moved on. No lock: a wait and its wake cost a few atomic operations each.
+  struct WaiterSlot {
+    static constexpr std::uint8_t kFree = 0;
+    static constexpr std::uint8_t kFilling = 1;
+    static constexpr std::uint8_t kWaiting = 2;
+    static constexpr std::uint8_t kClaiming = 3;
+    std::atomic<std::uint8_t> state{kFree};
+    Waker waker;
+  };
+
   void set_bits(std::uint32_t bits) noexcept;
+  /// The waker's side: ends the wait in `slot` if a task is in it, and returns the task if
+  /// the caller must schedule it.
+  static TaskHeader* claim_waiter(WaiterSlot& slot) noexcept;
   void unref() noexcept;
+  WaiterSlot& slot(std::uint32_t direction) noexcept {
+    return direction == kRead ? reader_ : writer_;
+  }
 
   const int fd_;
   IoReactor* const reactor_;
@@ -95,11 +117,8 @@ class IoReadiness {
   // Low 8 bits: readiness; bits 8..31: tick (events seen).
   std::atomic<std::uint32_t> state_{0};
   std::atomic<std::uint32_t> refs_{1};
-  std::mutex mutex_;  // guards the two waiter slots
-  Waker reader_;
-  Waker writer_;
-  bool reader_waiting_ = false;
-  bool writer_waiting_ = false;
+  WaiterSlot reader_;
+  WaiterSlot writer_;
   IoReadiness* retired_next_ = nullptr;
 };
 
@@ -115,13 +134,14 @@ class IoReadiness::WaitAwaiter {
   ~WaitAwaiter();  // a frame destroyed while waiting (runtime shutdown) unregisters
 
  private:
-  bool& waiting() const noexcept {
-    return direction_ == kRead ? io_.reader_waiting_ : io_.writer_waiting_;
-  }
+  // Takes the task's wait back out of its slot if it is still there; true if it was
+  // (nobody claimed it: the task was woken by cancellation, not by an event).
+  bool leave_slot() noexcept;
   IoReadiness& io_;
   std::uint32_t direction_;
   TaskHeader* self_ = nullptr;
   bool holds_ref_ = false;
+  bool cancelled_ = false;  // a canceller claimed the wait before it could be taken back
 };
 
 inline IoReadiness::WaitAwaiter IoReadiness::wait(std::uint32_t direction) noexcept {
