@@ -1,20 +1,21 @@
 // FrameCache: a worker's recently freed frame blocks, reused by its next frames of the same
-// size before the allocator is asked.
+// size class before the allocator is asked.
 //
 // Most frames live for one step or one wait: a socket read or write, a gathered child, a
 // timeout's inner task. mimalloc's malloc and free cost 7-10 ns a pair on one thread, and
 // more when a frame is freed on another worker than the one that allocated it (a stolen
 // task: the block goes back to its owner's page through an atomic list). A worker that
-// keeps the blocks it frees and hands them to its next frames of that size skips both.
+// keeps the blocks it frees and hands them to its next frames of that class skips both.
 // docs/architecture.md, "Frame cache", has the measurements.
 //
-// Blocks are kept by size class: a block's size rounded up to kGranule. mimalloc's size bins
-// above 64 bytes are all multiples of 16 bytes, so the rounding costs no memory. Each class has a
-// slot of its own, so frames of different sizes never evict each other (a read's 296-byte frame and
-// a read_exact's 168-byte one are both reused), and a slot holds a bounded number of blocks,
-// so a burst of frames (a gather of thousands) goes back to the allocator, not into the
-// cache. Only small blocks are kept, at most kMaxBytes in all: the hot frames are small. One
-// worker thread touches its cache; frame_memory.cpp reaches it through t_frame_cache.
+// A size class is a block size rounded up to kGranule; mimalloc's size bins above 64 bytes
+// are all multiples of 16 bytes, so the rounding costs no memory. Each class has a slot of
+// its own, so frames of different sizes never evict each other (B9's 296-byte read frame and
+// the 168-byte read_exact frame around it are both reused). A slot holds a bounded number of
+// blocks, so a burst of frames (a gather of thousands) goes back to the allocator, not into
+// the cache, and only small blocks are kept, at most kMaxBytes in all: the hot frames are
+// small. One worker thread touches its cache; frame_memory.cpp reaches it through
+// t_frame_cache.
 #pragma once
 
 #include <cstddef>

@@ -13,7 +13,8 @@
 // wake a newer one, because its epoch no longer matches.
 //
 // Rule for wakers: touch the task only while it cannot have resumed, that is, before the
-// claim succeeded, or under the lock that the task itself takes when it unregisters.
+// claim succeeded, or while holding what the task itself waits for when it unregisters (a
+// sync primitive's lock; an IoReadiness waiter slot's claiming state).
 #pragma once
 
 #include <atomic>
